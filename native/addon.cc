@@ -1,0 +1,47 @@
+// Module registration: the names JavaScript sees (src/torch/native.ts types them).
+#include <napi.h>
+
+#include "data.h"
+#include "ops.h"
+#include "runtime.h"
+
+namespace {
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  struct Entry {
+    const char* name;
+    Napi::Value (*fn)(const Napi::CallbackInfo&);
+  };
+  const Entry entries[] = {
+      {"opLookup", fts::op_lookup},         {"opCall", fts::op_call},
+      {"opCallVoid", fts::op_call_void},    {"opSchema", fts::op_schema},
+      {"fromData", fts::from_data},         {"toData", fts::to_data},
+      {"dataView", fts::data_view},         {"shape", fts::shape},
+      {"strides", fts::strides},            {"dtype", fts::dtype},
+      {"device", fts::device},              {"numel", fts::numel},
+      {"dim", fts::dim},                    {"isContiguous", fts::is_contiguous},
+      {"isChannelsLast", fts::is_channels_last},
+      {"dataPtr", fts::data_ptr},           {"dispose", fts::dispose_handle},
+      {"isDisposed", fts::is_disposed},     {"memory", fts::memory},
+      {"backward", fts::backward},          {"grad", fts::grad},
+      {"setGrad", fts::set_grad},           {"requiresGrad", fts::requires_grad},
+      {"setRequiresGrad", fts::set_requires_grad},
+      {"isLeaf", fts::is_leaf},             {"gradFn", fts::grad_fn},
+      {"setGradEnabled", fts::set_grad_enabled},
+      {"isGradEnabled", fts::is_grad_enabled},
+      {"autocastEnter", fts::autocast_enter},
+      {"autocastExit", fts::autocast_exit}, {"isAutocastEnabled", fts::is_autocast_enabled},
+      {"manualSeed", fts::manual_seed},     {"initialSeed", fts::initial_seed},
+      {"setNumThreads", fts::set_num_threads},
+      {"getNumThreads", fts::get_num_threads},
+      {"cudaIsAvailable", fts::cuda_is_available},
+      {"cudaDeviceCount", fts::cuda_device_count},
+      {"version", fts::version},            {"config", fts::config},
+  };
+  for (const auto& e : entries) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(fastai_ts, init)

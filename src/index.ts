@@ -1,0 +1,6 @@
+/**
+ * fastai-ts: fastai's image-classification workflow on libtorch.
+ * @module
+ */
+export { torch, nn, F, Tensor } from './torch/index.js';
+export type { DType, Device, MemoryFormat, StateDict, TensorData, TensorOptions } from './torch/index.js';

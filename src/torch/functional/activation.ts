@@ -1,0 +1,49 @@
+import { aten } from '../aten.js';
+import { call, type Tensor } from '../tensor.js';
+
+const OPS = {
+  relu: aten('relu'), hardtanh: aten('hardtanh'), leakyRelu: aten('leaky_relu'), gelu: aten('gelu'),
+  silu: aten('silu'), dropout: aten('dropout'), softmax: aten('softmax', 'int'), logSoftmax: aten('log_softmax', 'int'),
+  sigmoid: aten('sigmoid'),
+};
+
+export function relu(input: Tensor): Tensor {
+  return call(OPS.relu, input._h);
+}
+
+/** `min(max(x, 0), 6)`, MobileNet's activation. */
+export function relu6(input: Tensor): Tensor {
+  return call(OPS.hardtanh, input._h, 0, 6);
+}
+
+/** Default slope 0.01. */
+export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
+  return call(OPS.leakyRelu, input._h, negativeSlope);
+}
+
+/** Exact GELU by default; `'tanh'` for the approximation. */
+export function gelu(input: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
+  return call(OPS.gelu, input._h, approximate);
+}
+
+export function silu(input: Tensor): Tensor {
+  return call(OPS.silu, input._h);
+}
+
+export function sigmoid(input: Tensor): Tensor {
+  return call(OPS.sigmoid, input._h);
+}
+
+/** Zeroes elements with probability `p` (default 0.5) and scales the rest by 1/(1-p), when training. */
+export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
+  if (p < 0 || p > 1) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  return call(OPS.dropout, input._h, p, training);
+}
+
+export function softmax(input: Tensor, dim: number): Tensor {
+  return call(OPS.softmax, input._h, dim, null);
+}
+
+export function logSoftmax(input: Tensor, dim: number): Tensor {
+  return call(OPS.logSoftmax, input._h, dim, null);
+}

@@ -1,0 +1,53 @@
+/**
+ * The engine's global settings: random seed, threads, devices, version and memory counters.
+ * @module
+ */
+import { native } from './native.js';
+
+/**
+ * Seeds libtorch's global generators (CPU and every CUDA device), so random tensors, weight
+ * initialisation, dropout and randperm-based shuffles repeat exactly. Same numbers as PyTorch's
+ * `torch.manual_seed` for the same seed.
+ */
+export function manualSeed(seed: number | bigint): void {
+  if (typeof seed === 'number' && (!Number.isInteger(seed) || seed < 0)) {
+    throw new RangeError(`manualSeed(${seed}): the seed must be a non-negative integer`);
+  }
+  native.manualSeed(seed);
+}
+
+/** The seed the CPU generator was last seeded with. */
+export function initialSeed(): bigint {
+  return native.initialSeed();
+}
+
+/** Sets libtorch's intra-op thread count. Default at load: the number of cores (unless OMP_NUM_THREADS is set). */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads(${n}): need a positive integer`);
+  native.setNumThreads(n);
+}
+
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}
+
+/** CUDA, when this libtorch was built with it and a GPU is present. */
+export const cuda = {
+  isAvailable: (): boolean => native.cudaIsAvailable(),
+  deviceCount: (): number => native.cudaDeviceCount(),
+};
+
+/** The libtorch version the addon was built against, e.g. `'1.13.0'`. */
+export function version(): string {
+  return native.version();
+}
+
+/** libtorch's build configuration (compiler, BLAS, oneDNN, CPU capability). */
+export function config(): string {
+  return native.config();
+}
+
+/** Tensors and bytes held by live handles (undisposed tensors), for leak checks. */
+export function memory(): { liveTensors: number; liveBytes: number } {
+  return native.memory();
+}
