@@ -46,7 +46,7 @@ function readHeader(fd: number, path: string): Header {
   try {
     parsed = JSON.parse(json.toString('utf8')) as Record<string, unknown>;
   } catch (e) {
-    throw new Error(`${path} is not a safetensors file: its header is not JSON (${(e as Error).message})`);
+    throw new Error(`${path} is not a safetensors file: its header is not JSON (${(e as Error).message})`, { cause: e });
   }
   const metadata = (parsed.__metadata__ ?? {}) as Record<string, string>;
   const entries = Object.entries(parsed).filter(([k]) => k !== '__metadata__') as [string, Entry][];
@@ -58,7 +58,7 @@ function withFile<T>(path: string, flags: string, fn: (fd: number) => T): T {
   try {
     fd = openSync(path, flags);
   } catch (e) {
-    throw new Error(`cannot open ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot open ${path}: ${(e as Error).message}`, { cause: e });
   }
   try {
     return fn(fd);

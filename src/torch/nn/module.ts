@@ -38,7 +38,6 @@ const OPTIONAL_BUFFERS = new Set(['num_batches_tracked']);
  *   forward(x: Tensor) { return torch.tidy(() => this.fc2.call(F.relu(this.fc1.call(x)))); }
  * }
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Training mode (dropout active, batch statistics); see train()/eval(). */
   training = true;
