@@ -1,0 +1,97 @@
+/**
+ * Downloading files safely: streamed to a temporary file beside the destination, checked
+ * (length and optional sha256), then renamed into place, so a partial or corrupt download is
+ * never used. Progress goes to stderr.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { formatBytes, progressBar } from './progress.js';
+
+/** Options for {@link download}. */
+export interface DownloadOptions {
+  /** Expected sha256 (hex). Checked before the file is moved into place. Default: not checked. */
+  sha256?: string;
+  /** Label for the progress bar. Default: the file name. */
+  label?: string;
+  /** Hide the progress bar. Default: `FASTAI_TS_QUIET` is set. */
+  quiet?: boolean;
+  /** Give up after this many milliseconds without data. Default 60000. */
+  timeoutMs?: number;
+}
+
+/** The sha256 of a file, in hex. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+/**
+ * Downloads `url` to `dest` atomically. Throws (leaving nothing at `dest`) on HTTP errors,
+ * network failures, truncated bodies and checksum mismatches; the message names the URL and
+ * says how to supply the file by hand.
+ */
+export async function download(url: string, dest: string, options: DownloadOptions = {}): Promise<string> {
+  mkdirSync(dirname(dest), { recursive: true });
+  const tmp = `${dest}.partial-${process.pid}-${Date.now()}`;
+  const fail = (why: string, cause?: unknown): never => {
+    rmSync(tmp, { force: true });
+    throw new Error(
+      `could not download ${url}: ${why}. Check the network, or download it yourself and place it at ${dest}` +
+        (options.sha256 ? ` (sha256 ${options.sha256})` : ''),
+      cause === undefined ? undefined : { cause },
+    );
+  };
+
+  const controller = new AbortController();
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  let timer = setTimeout(() => controller.abort(), timeoutMs);
+  const poke = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(), timeoutMs);
+  };
+  try {
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: controller.signal, redirect: 'follow' });
+    } catch (e) {
+      return fail((e as Error).cause ? String((e as Error & { cause: Error }).cause.message ?? (e as Error).cause) : (e as Error).message, e);
+    }
+    if (!res.ok || !res.body) return fail(`HTTP ${res.status} ${res.statusText}`);
+    const total = Number(res.headers.get('content-length')) || undefined;
+    const bar = progressBar({ total, label: options.label ?? dest.split('/').pop(), format: formatBytes, quiet: options.quiet });
+    const hash = createHash('sha256');
+    let received = 0;
+    const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    body.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      hash.update(chunk);
+      poke();
+      bar.update(received);
+    });
+    try {
+      await pipeline(body, createWriteStream(tmp));
+    } catch (e) {
+      bar.finish('failed');
+      return fail(`the transfer broke off after ${formatBytes(received)}${total ? ` of ${formatBytes(total)}` : ''} (${(e as Error).message})`, e);
+    }
+    if (total !== undefined && received !== total) {
+      bar.finish('incomplete');
+      return fail(`received ${received} of ${total} bytes`);
+    }
+    bar.finish();
+    const digest = hash.digest('hex');
+    if (options.sha256 && digest !== options.sha256.toLowerCase()) {
+      return fail(`checksum mismatch: expected sha256 ${options.sha256}, got ${digest}`);
+    }
+    renameSync(tmp, dest);
+    return dest;
+  } finally {
+    clearTimeout(timer);
+    if (existsSync(tmp)) rmSync(tmp, { force: true });
+  }
+}
