@@ -88,6 +88,24 @@ Arg classify(const c10::Argument& a) {
   return out;
 }
 
+const char* expected(Kind k) {
+  switch (k) {
+    case Kind::Tensor: return "a Tensor";
+    case Kind::TensorList: return "an array of Tensors";
+    case Kind::OptTensorList: return "an array of Tensors or nulls";
+    case Kind::Int: return "an integer";
+    case Kind::IntList: return "an array of integers";
+    case Kind::Float: return "a number";
+    case Kind::FloatList: return "an array of numbers";
+    case Kind::Scalar: return "a number or boolean";
+    case Kind::Bool: return "a boolean";
+    case Kind::BoolList: return "an array of booleans";
+    case Kind::Str: return "a string";
+    case Kind::Device: return "a device string";
+    default: return "a supported value";
+  }
+}
+
 std::string where(const Op& op, const Arg& arg) { return op.name + ": argument '" + arg.name + "'"; }
 
 [[noreturn]] void bad_arg(Napi::Env env, const Op& op, const Arg& arg, const char* expected) {
@@ -258,7 +276,7 @@ void call_into(const Napi::CallbackInfo& info, std::vector<c10::IValue>& stack, 
         stack.emplace_back();
         continue;
       }
-      throw Napi::TypeError::New(env, where(op, arg) + " is required");
+      throw Napi::TypeError::New(env, where(op, arg) + (i < given ? " must be " + std::string(expected(arg.kind)) + " (got undefined)" : " is required"));
     }
     if (v.IsNull()) {
       if (!arg.optional) throw Napi::TypeError::New(env, where(op, arg) + " cannot be null");

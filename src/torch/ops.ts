@@ -11,7 +11,7 @@ const STACK = aten('stack');
 const FOREACH = {
   mulS: aten('_foreach_mul_', 'Scalar'), addList: aten('_foreach_add_', 'List'), zero: aten('_foreach_zero_'),
   addcmul: aten('_foreach_addcmul_', 'Scalar'), addcdiv: aten('_foreach_addcdiv_', 'Scalar'),
-  lerp: aten('_foreach_lerp_', 'Scalar'), sqrt: aten('_foreach_sqrt'), addS: aten('_foreach_add', 'Scalar'),
+  sqrt: aten('_foreach_sqrt'), addS: aten('_foreach_add', 'Scalar'),
   divList: aten('_foreach_div', 'List'),
 };
 
@@ -80,10 +80,6 @@ export const foreach = {
   /** `t += value * a / b` pairwise. */
   addcdiv_(tensors: readonly Tensor[], a: readonly Tensor[], b: readonly Tensor[], value = 1): void {
     if (tensors.length) call0(FOREACH.addcdiv, tensors, a.map((x) => x._h), b.map((x) => x._h), value);
-  },
-  /** `t += weight * (end - t)` pairwise. */
-  lerp_(tensors: readonly Tensor[], ends: readonly Tensor[], weight: number): void {
-    if (tensors.length) call0(FOREACH.lerp, tensors, ends.map((x) => x._h), weight);
   },
   /** New tensors `sqrt(t)`. */
   sqrt(tensors: readonly Tensor[]): Tensor[] {
