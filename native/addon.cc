@@ -36,6 +36,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
       {"getNumThreads", fts::get_num_threads},
       {"cudaIsAvailable", fts::cuda_is_available},
       {"cudaDeviceCount", fts::cuda_device_count},
+      {"cudaSynchronize", fts::cuda_synchronize},
       {"version", fts::version},            {"config", fts::config},
   };
   for (const auto& e : entries) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));

@@ -3,9 +3,9 @@
 
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
-#include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/grad_mode.h>
+#include <torch/cuda.h>
 #include <torch/version.h>
 
 #include "handle.h"
@@ -189,11 +189,20 @@ Napi::Value get_num_threads(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value cuda_is_available(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), at::hasCUDA() && at::detail::getCUDAHooks().getNumGPUs() > 0);
+  return Napi::Boolean::New(info.Env(), torch::cuda::is_available());
 }
 
 Napi::Value cuda_device_count(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), at::hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0);
+  return Napi::Number::New(info.Env(), static_cast<double>(torch::cuda::device_count()));
+}
+
+// cudaSynchronize(deviceIndex = -1): waits for queued CUDA work (for timing); a no-op without CUDA.
+Napi::Value cuda_synchronize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (torch::cuda::is_available()) torch::cuda::synchronize(info.Length() > 0 ? info[0].As<Napi::Number>().Int64Value() : -1);
+    return env.Undefined();
+  });
 }
 
 Napi::Value version(const Napi::CallbackInfo& info) {

@@ -54,6 +54,7 @@ export interface NativeAddon {
   getNumThreads(): number;
   cudaIsAvailable(): boolean;
   cudaDeviceCount(): number;
+  cudaSynchronize(deviceIndex?: number): void;
   version(): string;
   config(): string;
 }

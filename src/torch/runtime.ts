@@ -35,6 +35,8 @@ export function getNumThreads(): number {
 export const cuda = {
   isAvailable: (): boolean => native.cudaIsAvailable(),
   deviceCount: (): number => native.cudaDeviceCount(),
+  /** Waits for all queued work on a device (default: the current one); a no-op without CUDA. */
+  synchronize: (deviceIndex = -1): void => native.cudaSynchronize(deviceIndex),
 };
 
 /** The libtorch version the addon was built against, e.g. `'1.13.0'`. */
