@@ -66,3 +66,16 @@ test('mobilenetV1 runs on odd image sizes and trains', () => {
   model.dispose();
   assert.equal(torch.memory().liveTensors, before);
 });
+
+test('mobilenetV1 trains under bf16 autocast (ReLU6 has a bf16 backward)', () => {
+  const model = mobilenetV1({ alpha: 0.25, numClasses: 3 });
+  torch.tidy(() => {
+    const loss = torch.autocast({ deviceType: 'cpu', dtype: 'bfloat16' }, () => F.crossEntropy(model.call(torch.randn([2, 3, 32, 32])), torch.tensor([0, 2])));
+    loss.backward();
+    assert.ok(Number.isFinite(loss.item()));
+  });
+  const g = model.parameters()[0]!.grad;
+  assert.ok(g && torch.tidy(() => g.isfinite().all().item()) === 1);
+  g.dispose();
+  model.dispose();
+});
