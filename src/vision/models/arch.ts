@@ -18,9 +18,9 @@ export interface ArchOptions {
   numClasses?: number;
   /**
    * Where to load weights from: a `.safetensors` file, or a folder holding the registered file
-   * name (e.g. `../shared/models`). Giving it implies `pretrained`. URLs are accepted by the
-   * asynchronous loaders ({@link ArchOptions} in `loadPretrained`/`createVisionModel`); a
-   * synchronous constructor only uses a URL's file when it is already cached.
+   * name (e.g. `../shared/models`). Giving it implies `pretrained`. An http(s) URL is downloaded
+   * by the asynchronous loaders (`loadPretrained`, `fetchWeights`, `createVisionModel`); a
+   * synchronous constructor only uses a URL's file once it is cached.
    * Default: the registered source (the cache under `$FASTAI_TS_HOME/models`).
    */
   weights?: string;

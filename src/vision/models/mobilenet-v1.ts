@@ -46,6 +46,11 @@ export class MobileNetV1 extends nn.Sequential {
   /** Channels of the features before the classifier: `1024 * alpha`. */
   readonly numFeatures: number;
 
+  /**
+   * @param alpha width multiplier (default 1)
+   * @param numClasses classifier outputs (default 1000)
+   * @param dropout dropout before the classifier while training (default 1e-3, as Keras)
+   */
   constructor(
     readonly alpha = 1,
     numClasses = 1000,

@@ -28,6 +28,12 @@ export class BasicBlock extends nn.Module {
   readonly bn2: nn.BatchNorm2d;
   readonly downsample: nn.Sequential | null;
 
+  /**
+   * @param inPlanes input channels
+   * @param planes output channels
+   * @param stride stride of the first convolution (default 1)
+   * @param downsample the shortcut's 1x1 convolution and BatchNorm when the shape changes (default none)
+   */
   constructor(inPlanes: number, planes: number, stride = 1, downsample: nn.Sequential | null = null) {
     super();
     this.conv1 = this.registerModule('conv1', conv3x3(inPlanes, planes, stride));
@@ -60,6 +66,12 @@ export class Bottleneck extends nn.Module {
   readonly relu: nn.ReLU;
   readonly downsample: nn.Sequential | null;
 
+  /**
+   * @param inPlanes input channels
+   * @param planes inner channels (the output has 4x as many)
+   * @param stride stride of the 3x3 convolution (default 1)
+   * @param downsample the shortcut's 1x1 convolution and BatchNorm when the shape changes (default none)
+   */
   constructor(inPlanes: number, planes: number, stride = 1, downsample: nn.Sequential | null = null) {
     super();
     const width = planes;

@@ -70,6 +70,12 @@ function applyInit(head: nn.Module, init: (w: Tensor) => unknown): void {
 
 /** fastai's vision model: `Sequential(body, head)`, which knows its architecture and parameter groups. */
 export class VisionModel extends nn.Sequential {
+  /**
+   * @param body the architecture's features (child `0`)
+   * @param head the classifier (child `1`)
+   * @param arch the architecture the body came from
+   * @param splitter parameter groups (default: the architecture's splitter)
+   */
   constructor(
     body: nn.Sequential,
     head: nn.Module,
