@@ -58,9 +58,9 @@ function howToSupply(name: string, source: WeightsSource | undefined, options: W
 
 /**
  * The local file `options.weights` names (a file, or a folder holding the registered file name),
- * or the cached file of a URL / the registered source; null when it would have to be downloaded.
+ * or the cached file of a URL / the registered source; else the URL to download and its cache path.
  */
-function locate(name: string, source: WeightsSource | undefined, options: WeightsOptions): Located | { url: string; dest: string } | null {
+function locate(name: string, source: WeightsSource | undefined, options: WeightsOptions): Located | { url: string; dest: string } {
   const given = options.weights;
   if (given !== undefined && !isUrl(given)) {
     const p = resolve(given);
@@ -125,8 +125,8 @@ function verify(name: string, file: Located): string {
  */
 export function resolveWeightsSync(name: string, source: WeightsSource | undefined, options: WeightsOptions = {}): string {
   const found = locate(name, source, options);
-  if (found && 'path' in found) return verify(name, found);
-  const { url, dest } = found!;
+  if ('path' in found) return verify(name, found);
+  const { url, dest } = found;
   throw new Error(
     `${name}: the pretrained weights are not in the cache (${dest}). Download them first with ` +
       `\`await loadPretrained('${name}')\` or \`await fetchWeights('${name}')\` (from ${url}), or ${howToSupply(name, source, options, dest)}`,
@@ -140,8 +140,8 @@ export function resolveWeightsSync(name: string, source: WeightsSource | undefin
  */
 export async function resolveWeights(name: string, source: WeightsSource | undefined, options: WeightsOptions = {}): Promise<string> {
   const found = locate(name, source, options);
-  if (found && 'path' in found) return verify(name, found);
-  const { url, dest } = found!;
+  if ('path' in found) return verify(name, found);
+  const { url, dest } = found;
   const sha256 = expectedSha(dest, source, options, url);
   try {
     return await download(url, dest, { sha256, label: `${name} weights`, quiet: options.quiet });
