@@ -1,0 +1,104 @@
+"""PyTorch side of bench/models.ts: reads one JSON command per line on stdin, answers one JSON
+line on stdout. Same models, batch, step and timing as the TypeScript side, so the ratio compares
+the engines, not the workloads."""
+import json
+import math
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+
+
+class Conv2dSame(nn.Conv2d):
+    """TensorFlow "same" padding, as src/vision/models/conv2d-same.ts."""
+
+    def forward(self, x):
+        h, w = x.shape[-2:]
+        kh, kw = self.kernel_size
+        sh, sw = self.stride
+        ph = max((math.ceil(h / sh) - 1) * sh + kh - h, 0)
+        pw = max((math.ceil(w / sw) - 1) * sw + kw - w, 0)
+        if ph % 2 == 0 and pw % 2 == 0:
+            return F.conv2d(x, self.weight, self.bias, self.stride, (ph // 2, pw // 2), 1, self.groups)
+        x = F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2])
+        return F.conv2d(x, self.weight, self.bias, self.stride, 0, 1, self.groups)
+
+
+class ReLU6(nn.Module):
+    """clamp, as src/vision/models/mobilenet-v1.ts: hardtanh has no bf16 backward on CPU in 1.13."""
+
+    def forward(self, x):
+        return x.clamp(0, 6)
+
+
+def mobilenet_v1(alpha, num_classes=1000):
+    ch = lambda c: int(c * alpha)
+    layers = [Conv2dSame(3, ch(32), 3, 2, bias=False), nn.BatchNorm2d(ch(32), eps=1e-3), ReLU6()]
+    c = ch(32)
+    for s, o in zip([1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1], [64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024]):
+        o = ch(o)
+        layers += [Conv2dSame(c, c, 3, s, groups=c, bias=False), nn.BatchNorm2d(c, eps=1e-3), ReLU6(),
+                   nn.Conv2d(c, o, 1, bias=False), nn.BatchNorm2d(o, eps=1e-3), ReLU6()]
+        c = o
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Dropout(1e-3), nn.Conv2d(c, num_classes, 1), nn.Flatten()]
+    return nn.Sequential(*layers)
+
+
+def build(name):
+    if name.startswith('mobilenet_v1_'):
+        return mobilenet_v1(float(name.rsplit('_', 1)[1]))
+    return getattr(torchvision.models, name)()
+
+
+models = {}
+
+
+def run(cmd):
+    torch.set_num_threads(cmd['threads'])
+    name, bs, size = cmd['model'], cmd['bs'], cmd['size']
+    if name not in models:
+        torch.manual_seed(0)
+        models[name] = build(name)
+    model = models[name]
+    x = torch.randn(bs, 3, size, size)
+    y = torch.randint(0, 1000, (bs,))
+    bf16 = cmd['dtype'] == 'bfloat16'
+    lr = 1e-3
+
+    def forward():
+        model.eval()
+        with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
+            model(x)
+
+    def train_step():
+        model.train()
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
+            loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        with torch.no_grad():
+            for p in model.parameters():
+                p.sub_(p.grad, alpha=lr)
+                p.grad = None
+
+    step = forward if cmd['mode'] == 'forward' else train_step
+    for _ in range(cmd['warmup']):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(cmd['iters']):
+        step()
+    secs = (time.perf_counter() - t0) / cmd['iters']
+    return {'secs': secs, 'ips': bs / secs}
+
+
+print(json.dumps({'ready': True, 'torch': torch.__version__, 'torchvision': torchvision.__version__}), flush=True)
+for line in sys.stdin:
+    if not line.strip():
+        continue
+    try:
+        out = run(json.loads(line))
+    except Exception as e:  # report, keep serving
+        out = {'error': f'{type(e).__name__}: {e}'}
+    print(json.dumps(out), flush=True)
