@@ -1,7 +1,7 @@
 /**
  * Images per second of the vision models: forward (eval) and a training step (forward, loss,
  * backward, plain SGD update), float32 and bf16 autocast, at 128x128 with batch 32, beside
- * PyTorch (bench/models_worker.py, same workloads) when `import torch, torchvision` works.
+ * PyTorch (bench/lib/worker.py, same workloads) when `import torch, torchvision` works.
  * JS and Python runs alternate within one process run, so machine noise hits both alike.
  *
  *   npm run bench:models
@@ -11,14 +11,14 @@
  * BENCH_REPS (alternations per case), BENCH_BS, BENCH_SIZE, BENCH_THREADS, BENCH_PYTHON.
  * Results are also written to bench/results/models-<time>.json.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { F, type nn, torch } from '../src/torch/index.js';
 import { getArch } from '../src/vision/index.js';
+import { pause, startWorker } from './lib/pytorch.js';
+import { median } from './lib/stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const env = process.env;
@@ -35,41 +35,6 @@ const modes = ['forward', 'train'] as const;
 type Mode = (typeof modes)[number];
 type Dtype = (typeof dtypes)[number];
 const LR = 1e-3;
-
-// ---- PyTorch worker ----
-
-interface Worker {
-  version: string;
-  run(cmd: object): Promise<{ secs: number; ips: number; error?: string }>;
-  close(): void;
-}
-
-/** The first python that imports torch and torchvision (the PATH one may be a virtualenv without them). */
-function findPython(): string | null {
-  const candidates = env.BENCH_PYTHON ? [env.BENCH_PYTHON] : ['python3', '/usr/bin/python3'];
-  return candidates.find((py) => spawnSync(py, ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status === 0) ?? null;
-}
-
-async function startWorker(): Promise<Worker | null> {
-  const py = findPython();
-  if (!py) return null;
-  const child = spawn(py, [join(here, 'models_worker.py')], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...env, OMP_NUM_THREADS: String(threads) } });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const next = async () => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error('the PyTorch worker exited');
-    return JSON.parse(value as string);
-  };
-  const hello = await next();
-  return {
-    version: `PyTorch ${hello.torch}, torchvision ${hello.torchvision} (${py})`,
-    async run(cmd) {
-      child.stdin!.write(`${JSON.stringify(cmd)}\n`);
-      return next();
-    },
-    close: () => child.stdin!.end(),
-  };
-}
 
 // ---- fastai-ts side ----
 
@@ -109,12 +74,9 @@ function runJs(model: nn.Module, mode: Mode, dtype: Dtype): { secs: number; ips:
 
 // ---- main ----
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
-const pause = () => new Promise((r) => setTimeout(r, 250)); // let the other side's OpenMP threads stop spinning
-
 async function main(): Promise<void> {
   torch.setNumThreads(threads);
-  const worker = await startWorker();
+  const worker = await startWorker(threads);
   console.log(`fastai-ts on libtorch ${torch.version()}; ${worker ? worker.version : 'PyTorch not available: JS only'}`);
   console.log(`batch ${bs}, ${size}x${size}, ${threads} threads, ${warmup} warm-up + ${iters} timed iterations, ${reps} alternations${quick ? ' (BENCH_QUICK: numbers are not meaningful)' : ''}\n`);
   const header = ['model', 'dtype', 'mode', 'fastai-ts img/s', 'PyTorch img/s', 'ratio'];
@@ -133,7 +95,6 @@ async function main(): Promise<void> {
             if (worker) {
               await pause();
               const out = await worker.run({ model: name, dtype, mode, bs, size, warmup, iters, threads });
-              if (out.error) throw new Error(`PyTorch worker: ${out.error}`);
               py.push(out.ips);
               await pause();
             }

@@ -45,3 +45,14 @@ describe('autocast (bf16 on the CPU)', () => {
     for (const p of model.parameters()) assert.equal(p.grad!.dtype, 'float32');
   });
 });
+
+describe('activations under bf16 autocast', () => {
+  it('relu6 has a backward in bfloat16 (hardtanh has none in libtorch 1.13)', () => {
+    const x = torch.randn([4, 8]).mul(5).requiresGrad_();
+    const y = torch.autocast({}, () => F.relu6(torch.randn([8, 8]).mm(x.t()).t()));
+    assert.equal(y.dtype, 'bfloat16');
+    y.float().sum().backward();
+    assert.deepEqual(x.grad!.shape, [4, 8]);
+    assert.deepEqual(F.relu6(torch.tensor([-1, 3, 9])).toArray(), [0, 3, 6]);
+  });
+});

@@ -2,7 +2,7 @@ import { aten } from '../aten.js';
 import { call, type Tensor } from '../tensor.js';
 
 const OPS = {
-  relu: aten('relu'), hardtanh: aten('hardtanh'), leakyRelu: aten('leaky_relu'), gelu: aten('gelu'),
+  relu: aten('relu'), clamp: aten('clamp'), leakyRelu: aten('leaky_relu'), gelu: aten('gelu'),
   silu: aten('silu'), dropout: aten('dropout'), softmax: aten('softmax', 'int'), logSoftmax: aten('log_softmax', 'int'),
   sigmoid: aten('sigmoid'),
 };
@@ -11,9 +11,13 @@ export function relu(input: Tensor): Tensor {
   return call(OPS.relu, input._h);
 }
 
-/** `min(max(x, 0), 6)`, MobileNet's activation. */
+/**
+ * `min(max(x, 0), 6)`, MobileNet's activation. Computed with clamp rather than PyTorch's
+ * hardtanh: libtorch 1.13's hardtanh has no bfloat16 backward on the CPU, so mixed-precision
+ * training would fail. Same values; the gradient differs only at exactly 0 and 6.
+ */
 export function relu6(input: Tensor): Tensor {
-  return call(OPS.hardtanh, input._h, 0, 6);
+  return call(OPS.clamp, input._h, 0, 6);
 }
 
 /** Default slope 0.01. */

@@ -4,7 +4,7 @@
  * layer names as state-dict keys (`conv1`, `conv_dw_1_bn`, `conv_pw_13`, `conv_preds`).
  * @module
  */
-import { nn, type Tensor } from '../../torch/index.js';
+import { nn } from '../../torch/index.js';
 import type { ArchOptions } from './arch.js';
 import { Conv2dSame } from './conv2d-same.js';
 import { withPretrained } from './weights.js';
@@ -24,17 +24,6 @@ const STRIDES = [1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1];
 const WIDTHS = [64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024];
 /** Keras's BatchNorm epsilon, which the converted running statistics assume. */
 const BN_EPS = 1e-3;
-
-/**
- * `min(max(x, 0), 6)` computed with clamp: libtorch 1.13's hardtanh (PyTorch's ReLU6) has no
- * bfloat16 backward on the CPU, so mixed-precision training would fail with it. Same values;
- * the gradient differs only at exactly 0 and 6.
- */
-export class ReLU6 extends nn.Module {
-  forward(x: Tensor): Tensor {
-    return x.clamp(0, 6);
-  }
-}
 
 /**
  * MobileNet v1 as one flat Sequential (Keras's layer order): `conv1, conv1_bn, conv1_relu`,
@@ -63,16 +52,16 @@ export class MobileNetV1 extends nn.Sequential {
     let inC = ch(32);
     this.registerModule('conv1', new Conv2dSame(3, inC, 3, { stride: 2, bias: false }));
     this.registerModule('conv1_bn', new nn.BatchNorm2d(inC, { eps: BN_EPS }));
-    this.registerModule('conv1_relu', new ReLU6());
+    this.registerModule('conv1_relu', new nn.ReLU6());
     STRIDES.forEach((stride, j) => {
       const i = j + 1;
       const outC = ch(WIDTHS[j]!);
       this.registerModule(`conv_dw_${i}`, new Conv2dSame(inC, inC, 3, { stride, groups: inC, bias: false }));
       this.registerModule(`conv_dw_${i}_bn`, new nn.BatchNorm2d(inC, { eps: BN_EPS }));
-      this.registerModule(`conv_dw_${i}_relu`, new ReLU6());
+      this.registerModule(`conv_dw_${i}_relu`, new nn.ReLU6());
       this.registerModule(`conv_pw_${i}`, new nn.Conv2d(inC, outC, 1, { bias: false }));
       this.registerModule(`conv_pw_${i}_bn`, new nn.BatchNorm2d(outC, { eps: BN_EPS }));
-      this.registerModule(`conv_pw_${i}_relu`, new ReLU6());
+      this.registerModule(`conv_pw_${i}_relu`, new nn.ReLU6());
       inC = outC;
     });
     this.numFeatures = inC;
