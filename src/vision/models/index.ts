@@ -13,5 +13,5 @@ export { archNames, getArch, registerArch } from './registry.js';
 export { BasicBlock, Bottleneck, ResNet, resnet18, resnet34, resnet50 } from './resnet.js';
 export { defaultSplit, mobilenetV1Split, noSplit, resnetSplit, splitBodyAt } from './splitters.js';
 export { createBody, createVisionModel, numFeaturesModel, VisionModel, type VisionModelOptions } from './vision-model.js';
-export { loadWeightsFile, resolveWeights, resolveWeightsSync, sha256FileSync, weightsCacheDir, type WeightsOptions } from './weights.js';
+export { loadWeightsFile, resolveWeights, resolveWeightsSync, weightsCacheDir, type WeightsOptions } from './weights.js';
 export { WEIGHTS } from './weights-zoo.js';

@@ -5,9 +5,9 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { download } from '../../core/download.js';
+import { download, sha256FileSync } from '../../core/download.js';
 import { cachePath } from '../../core/home.js';
 import { type nn, torch } from '../../torch/index.js';
 import type { ArchOptions, WeightsSource } from './arch.js';
@@ -89,20 +89,6 @@ function locate(name: string, source: WeightsSource | undefined, options: Weight
   const dest = cacheFileFor(url, name, source, options);
   if (existsSync(dest)) return { path: dest, sha256: expectedSha(dest, source, options, url) };
   return { url, dest };
-}
-
-/** The sha256 of a file, read in chunks (synchronously: constructors load weights synchronously). */
-export function sha256FileSync(path: string): string {
-  const hash = createHash('sha256');
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(4 << 20);
-    let n: number;
-    while ((n = readSync(fd, buf, 0, buf.length, null)) > 0) hash.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
 }
 
 function verify(name: string, file: Located): string {
