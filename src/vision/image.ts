@@ -185,15 +185,25 @@ export class Image {
       typeof input === 'string' || input instanceof Uint8Array
         ? sharp(input, { autoOrient: true })
         : sharp(input.data, { raw: { width: input.width, height: input.height, channels: 3 } });
+    // The output size follows from the ops (sharp's reported size misses a post-resize extend).
+    let [width, height] = typeof input === 'string' || input instanceof Uint8Array ? this.sourceSize : [input.width, input.height];
     for (const op of ops) {
-      if (op.type === 'crop') s = s.extract(op.box);
-      else if (op.type === 'resize') s = s.resize(op.width, op.height, { fit: 'fill', kernel: op.kernel });
-      else s = s.extend({ top: op.top, bottom: op.bottom, left: op.left, right: op.right, extendWith: EXTEND[op.mode], background: { r: 0, g: 0, b: 0 } });
+      if (op.type === 'crop') {
+        s = s.extract(op.box);
+        [width, height] = [op.box.width, op.box.height];
+      } else if (op.type === 'resize') {
+        s = s.resize(op.width, op.height, { fit: 'fill', kernel: op.kernel });
+        [width, height] = [op.width, op.height];
+      } else {
+        s = s.extend({ top: op.top, bottom: op.bottom, left: op.left, right: op.right, extendWith: EXTEND[op.mode], background: { r: 0, g: 0, b: 0 } });
+        [width, height] = [width + op.left + op.right, height + op.top + op.bottom];
+      }
     }
     try {
       const { data, info } = await s.removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
       if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels instead of 3`);
-      return { data, width: info.width, height: info.height };
+      if (data.length !== width * height * 3) throw new Error(`decoded ${data.length} bytes, expected ${width}x${height} RGB`);
+      return { data, width, height };
     } catch (e) {
       throw new ImageReadError(this.file, (e as Error).message);
     }
