@@ -164,7 +164,9 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
         const item = describeValue(this.dataset.item(i));
         const reason = (e as Error).message;
         if (this.dataset.parent.onError === 'skip') {
-          this.skipped.set(i, { item, reason });
+          // Errors that name their file and cause (ImageReadError) give a shorter line.
+          const { file, reason: why } = e as { file?: unknown; reason?: unknown };
+          this.skipped.set(i, typeof file === 'string' && typeof why === 'string' ? { item: file, reason: why } : { item, reason });
           return null;
         }
         if (reason.includes(item)) throw e;

@@ -61,7 +61,14 @@ export async function summarize(dblock: DataBlock<unknown>, source: unknown, opt
   print(`Collecting items from ${describeValue(source)}`);
   const items = await dblock.getItems(source);
   print(`Found ${items.length} items`);
-  const dsets = await dblock.datasets(source);
+  let dsets: Awaited<ReturnType<typeof dblock.datasets>>;
+  try {
+    dsets = await dblock.datasets(source);
+  } catch (e) {
+    print('Building the datasets (splitting, getters, labels) failed:');
+    print(indent(`error: ${(e as Error).message}`, 2));
+    throw e;
+  }
   print(`2 datasets of sizes ${dsets.train.length},${dsets.valid.length}`);
   const pipelines = dblock.blocks.map((block, b) => [fnName(dblock.getters[b]), ...block.typeTfms.map(fnName)].join(' -> '));
   for (const p of pipelines) print(`Setting up Pipeline: ${p}`);

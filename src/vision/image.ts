@@ -38,7 +38,8 @@ type Op =
 export class ImageReadError extends Error {
   constructor(
     readonly file: string,
-    reason: string,
+    /** What the decoder said. */
+    readonly reason: string,
   ) {
     super(
       `cannot read image ${file}: ${reason}. The file is corrupt, truncated or not an image: ` +
