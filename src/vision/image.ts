@@ -5,6 +5,7 @@
  * JPEG shrink-on-load when the target is smaller) and one resample.
  * @module
  */
+import { statSync } from 'node:fs';
 import sharp, { type Metadata } from 'sharp';
 import { torch, type Tensor } from '../torch/index.js';
 
@@ -33,6 +34,27 @@ type Op =
   | { type: 'crop'; box: Box }
   | { type: 'resize'; width: number; height: number; kernel: Kernel }
   | { type: 'pad'; top: number; bottom: number; left: number; right: number; mode: PadMode };
+
+/**
+ * Headers of files already opened, keyed by path, size and modification time: a loader opens
+ * the same files every epoch, and reading a header is a libvips call of its own (~0.5 ms).
+ */
+const headers = new Map<string, { format: string; width: number; height: number }>();
+const MAX_HEADERS = 200_000;
+
+function headerKey(path: string): string | null {
+  try {
+    const s = statSync(path);
+    return `${path}\0${s.size}\0${s.mtimeMs}`;
+  } catch {
+    return null; // missing: let sharp report it
+  }
+}
+
+function remember(key: string, header: { format: string; width: number; height: number }): void {
+  if (headers.size >= MAX_HEADERS) headers.delete(headers.keys().next().value!);
+  headers.set(key, header);
+}
 
 /** Thrown when an image cannot be read or decoded; `file` names it. */
 export class ImageReadError extends Error {
@@ -121,6 +143,9 @@ export class Image {
    */
   static async open(input: string | Uint8Array, options: { file?: string } = {}): Promise<Image> {
     const file = options.file ?? (typeof input === 'string' ? input : `<${input.length} bytes>`);
+    const key = typeof input === 'string' ? headerKey(input) : null;
+    const cached = key ? headers.get(key) : undefined;
+    if (cached) return new Image(input, file, cached.format, [cached.width, cached.height], [], cached.width, cached.height);
     let meta: Metadata;
     try {
       meta = await sharp(input).metadata();
@@ -130,7 +155,9 @@ export class Image {
     const w = meta.autoOrient?.width ?? meta.width;
     const h = meta.autoOrient?.height ?? meta.height;
     if (!w || !h) throw new ImageReadError(file, 'the header gives no size');
-    return new Image(input, file, meta.format ?? 'unknown', [w, h], [], w, h);
+    const format = meta.format ?? 'unknown';
+    if (key) remember(key, { format, width: w, height: h });
+    return new Image(input, file, format, [w, h], [], w, h);
   }
 
   /** An image from 8-bit RGB pixels (HWC). */
