@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { F, nn, torch, type Tensor } from '../src/index.js';
 import {
-  CategoryBlock, DataBlock, defaultNumWorkers, getImageFiles, Limiter, RandomSplitter, RegexLabeller, Rng, usingAttr,
+  CategoryBlock, DataBlock, threadPoolSize, getImageFiles, Limiter, RandomSplitter, RegexLabeller, Rng, usingAttr,
   type BatchContext,
 } from '../src/data/index.js';
 import { augTransforms, Image, ImageBlock, IntToFloatTensor, Resize } from '../src/vision/index.js';
@@ -27,7 +27,7 @@ import { augTransforms, Image, ImageBlock, IntToFloatTensor, Resize } from '../s
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PETS = process.env.FASTAI_TS_SHARED ? join(process.env.FASTAI_TS_SHARED, 'data', 'pets') : join(ROOT, '..', 'shared', 'data', 'pets');
 const quick = process.env.BENCH_QUICK === '1';
-const results: Record<string, unknown> = { quick, threads: torch.getNumThreads(), numWorkers: defaultNumWorkers(), uvThreadpool: process.env.UV_THREADPOOL_SIZE ?? '4 (default)' };
+const results: Record<string, unknown> = { quick, threads: torch.getNumThreads(), threadPool: threadPoolSize() };
 
 function findPython(): string | null {
   const candidates = process.env.BENCH_PYTHON ? [process.env.BENCH_PYTHON] : ['python3', '/usr/bin/python3'];
@@ -137,18 +137,18 @@ async function main(): Promise<void> {
   const all = getImageFiles(PETS);
   const files = quick ? all.slice(0, 16) : all;
   console.log(`bench:data${quick ? ' (BENCH_QUICK: a few items only; numbers are not meaningful)' : ''}`);
-  console.log(`engine threads ${results.threads}, numWorkers ${results.numWorkers}, UV_THREADPOOL_SIZE ${results.uvThreadpool}, python ${py ?? 'not found'}`);
+  console.log(`engine threads ${results.threads}, libuv pool threads ${results.threadPool}, python ${py ?? 'not found'}`);
 
   const cold = await itemBench(files, 1); // first epoch: every header is read once
   const one = await itemBench(files, 1); // later epochs: headers cached
-  const many = await itemBench(files, defaultNumWorkers());
+  const many = await itemBench(files, 64); // as the loader: many queued, UV_THREADPOOL_SIZE threads decode
   const pil = python(py, { what: 'item', files, size: 460 });
   const pilIps = pil ? files.length / pil.secs : undefined;
   results.items = { images: files.length, firstEpochOneWorker: cold, oneWorker: one, defaultWorkers: many, pil: pilIps };
   console.log(`\n1. decode + Resize(460) + ToTensor on ${files.length} pets photos, images/s`);
   console.log(`   fastai-ts, 1 decode at a time, first epoch: ${fmt(cold)}   (${ratio(cold, pilIps)} PIL)`);
   console.log(`   fastai-ts, 1 decode at a time:              ${fmt(one)}   (${ratio(one, pilIps)} PIL)`);
-  console.log(`   fastai-ts, ${defaultNumWorkers()} decodes at a time:             ${fmt(many)}   (${ratio(many, pilIps)} PIL; target >= 1.5x)`);
+  console.log(`   fastai-ts, as the loader (${threadPoolSize()} pool threads):    ${fmt(many)}   (${ratio(many, pilIps)} PIL; target >= 1.5x)`);
   console.log(`   PIL + torchvision, one process:             ${pilIps ? fmt(pilIps) : 'n/a'}`);
 
   const bs = quick ? 8 : 64;

@@ -1,11 +1,11 @@
 /**
- * DataLoader: an async iterable of batches. Samples are built (images decoded on libuv's thread
- * pool) ahead of the consumer, at most `numWorkers` at a time and at most `prefetch` batches
- * ahead, so loading overlaps the engine's work while memory stays bounded. Collation, the move
- * to the device and the batch transforms happen when the consumer takes the batch.
+ * DataLoader: an async iterable of batches. The samples of the next `prefetch` batches are
+ * submitted at once: sharp queues their decodes on libuv's thread pool, whose threads work
+ * through them while the engine holds the main thread for a training step, so loading overlaps
+ * training and memory stays bounded (at most `prefetch` batches ahead). Collation, the move to
+ * the device and the batch transforms happen when the consumer takes the batch.
  * @module
  */
-import { availableParallelism } from 'node:os';
 import { torch, type Tensor } from '../torch/index.js';
 import { collateSamples, disposeSamples } from './collate.js';
 import type { Dataset } from './datasets.js';
@@ -28,10 +28,13 @@ export interface DataLoaderOptions {
    */
   seed?: number;
   /**
-   * Samples decoded at the same time. Each decode occupies one thread of libuv's pool, whose
-   * size is `UV_THREADPOOL_SIZE` (default 4; set it in the environment before Node starts), so
-   * more workers than that do not add parallelism. 0 loads each batch when it is asked for,
-   * one sample at a time (no overlap; for debugging). Default: min(cores, UV_THREADPOOL_SIZE or 4).
+   * The most samples being loaded at once (queued on, or running in, libuv's thread pool).
+   * How many decode in parallel is the pool's thread count, `UV_THREADPOOL_SIZE` (default 4;
+   * set it in the environment before Node starts). Submitting more than that keeps the pool
+   * busy while a long synchronous training step holds the main thread (a finished decode can
+   * only start the next one when JavaScript runs). 0 loads each batch when it is asked for, one
+   * sample at a time (no overlap; for debugging). Default: every sample of the `prefetch`
+   * batches ahead (bs x prefetch).
    */
   numWorkers?: number;
   /** Batches loaded ahead of the consumer (with numWorkers > 0). Default 2. */
@@ -50,10 +53,9 @@ export interface LoaderPipeline {
 /** A batch: one tensor per block, e.g. `[x, y]`. The consumer owns it and must dispose it. */
 export type Batch = Tensor[];
 
-/** The default number of concurrent decodes: min(cores, libuv pool size). */
-export function defaultNumWorkers(): number {
-  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-  return Math.max(1, Math.min(availableParallelism(), pool));
+/** The size of libuv's thread pool, which runs sharp's decodes: `UV_THREADPOOL_SIZE`, default 4. */
+export function threadPoolSize(): number {
+  return Math.max(1, Number(process.env.UV_THREADPOOL_SIZE) || 4);
 }
 
 /** 'cuda' when the engine sees a GPU, else 'cpu'. */
@@ -84,7 +86,8 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
   readonly seed: number;
   readonly numWorkers: number;
   readonly prefetch: number;
-  readonly device: string;
+  /** Where batches go (see DataLoaders.to to change it). */
+  device: string;
   /** Epochs started so far (the next iteration uses this number). */
   epoch = 0;
   /** Samples left out because they could not be read (onError 'skip'), by dataset position. */
@@ -99,8 +102,8 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;
     this.seed = options.seed ?? drawSeed();
-    this.numWorkers = options.numWorkers ?? defaultNumWorkers();
     this.prefetch = options.prefetch ?? 2;
+    this.numWorkers = options.numWorkers ?? this.bs * this.prefetch;
     this.device = options.device ?? defaultDevice();
     if (!Number.isInteger(this.bs) || this.bs < 1) throw new RangeError(`DataLoader: bs must be a positive integer, got ${this.bs}`);
     if (!Number.isInteger(this.numWorkers) || this.numWorkers < 0) throw new RangeError(`DataLoader: numWorkers must be 0 or more, got ${this.numWorkers}`);
@@ -146,11 +149,16 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
   async loadSample(i: number, epoch: number): Promise<unknown[]> {
     let sample = await this.dataset.get(i);
     const ctx = { split: this.dataset.split, rng: Rng.fromKeys(this.seed, Stream.item, epoch, i) };
-    try {
-      for (const tfm of this.pipeline.itemTfms) sample = await Promise.all(sample.map((v) => tfm.apply(v, ctx)));
-    } catch (e) {
-      disposeSamples([sample]);
-      throw e;
+    for (const tfm of this.pipeline.itemTfms) {
+      const settled = await Promise.allSettled(sample.map((v) => tfm.apply(v, ctx)));
+      const next = settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        // free what this sample already holds: earlier values and what the other elements made
+        disposeSamples([sample, next.filter((v) => !sample.includes(v))]);
+        throw failed.reason;
+      }
+      sample = next;
     }
     return sample;
   }
@@ -232,7 +240,12 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
         fill(); // keep decoding while the consumer works on this batch
         const present = samples.filter((s): s is unknown[] => s !== null);
         if (present.length === 0) continue;
-        yield this.makeBatch(present, this.batchContext(epoch, b));
+        const batch = this.makeBatch(present, this.batchContext(epoch, b));
+        // Let the samples just launched run their promise chains up to their decodes (sharp
+        // queues them on the thread pool) before the consumer takes the main thread for a
+        // synchronous training step; otherwise nothing would be decoding during that step.
+        if (limiter) await new Promise<void>((resolve) => setImmediate(resolve));
+        yield batch;
       }
     } finally {
       for (const p of ahead) disposeSamples((await p.catch(() => null)) ?? []);

@@ -102,6 +102,13 @@ export class DataLoaders {
     return this.train.device;
   }
 
+  /** Sends later batches of both loaders to `device` (fastai's `dls.to`). Returns this. */
+  to(device: string): this {
+    this.train.device = device;
+    this.valid.device = device;
+    return this;
+  }
+
   get bs(): number {
     return this.train.bs;
   }

@@ -14,7 +14,7 @@ export { Categorize, type CategorizeOptions, type Label } from './categorize.js'
 export { CategoryBlock, CategoryBlockImpl } from './category-block.js';
 export { CollateError, collateSamples, defaultCollate } from './collate.js';
 export { Dataset, Datasets, type DatasetsConfig, type OnError } from './datasets.js';
-export { DataLoader, defaultDevice, defaultNumWorkers, type Batch, type DataLoaderOptions, type LoaderPipeline } from './dataloader.js';
+export { DataLoader, defaultDevice, threadPoolSize, type Batch, type DataLoaderOptions, type LoaderPipeline } from './dataloader.js';
 export { DataLoaders, type DataLoadersOptions, type TestDlOptions } from './dataloaders.js';
 export { DataBlock, type DataBlockOptions } from './datablock.js';
 export type { SummaryOptions } from './summary.js';

@@ -1,6 +1,6 @@
 /**
  * A FIFO limit on concurrent asynchronous work: the loader uses it to keep at most
- * `numWorkers` image decodes in flight on libuv's thread pool, in the order they were asked for.
+ * `numWorkers` samples loading at once, started in the order they were asked for.
  * @module
  */
 export class Limiter {

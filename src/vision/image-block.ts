@@ -41,7 +41,7 @@ export function IntToFloatTensor(options: IntToFloatTensorOptions = {}): BatchTr
     name: 'IntToFloatTensor',
     order: 10,
     apply: (batch: Tensor[], ctx: BatchContext) =>
-      batch.map((t, i) => (ctx.kinds[i] === 'image' && !t.isFloatingPoint() ? t.float().div(div) : t)),
+      batch.map((t, i) => (ctx.kinds[i] === 'image' && !t.isFloatingPoint() ? t.float().div_(div) : t)), // in place: one pass less
     describe: () => `{div: ${div}}`,
   };
 }
