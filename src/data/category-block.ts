@@ -18,14 +18,17 @@ export class CategoryBlockImpl implements TransformBlock {
     this.typeTfms = [this.categorize];
   }
 
+  /** The class names in index order (after the datasets are built). */
   get vocab(): readonly string[] {
     return this.categorize.vocab.map(String);
   }
 
+  /** Class indices -> an int64 tensor [n]. */
   collate(values: readonly unknown[]): Tensor {
     return torch.tensor(BigInt64Array.from(values, (v) => BigInt(v as number)));
   }
 
+  /** The label of item `i` of a batch of class indices. */
   caption(batch: Tensor, i: number): string {
     return String(this.categorize.decode(torch.tidy(() => batch.select(0, i).item())));
   }

@@ -3,9 +3,9 @@
  * the vocab, the number of classes, a batch to look at, and loaders for new items.
  * @module
  */
-import type { Tensor } from '../torch/index.js';
+import { torch, type Tensor } from '../torch/index.js';
 import { DataLoader, type DataLoaderOptions, defaultDevice, drawSeed, type LoaderPipeline } from './dataloader.js';
-import { Datasets, type DatasetsConfig } from './datasets.js';
+import { type Dataset, Datasets, type DatasetsConfig } from './datasets.js';
 import { showBatch, showResults } from './show-batch.js';
 import type { BatchTransform, ItemTransform, ShowOptions, TransformBlock } from './transform.js';
 
@@ -78,11 +78,13 @@ export class DataLoaders {
     return [this.train, this.valid];
   }
 
-  get trainDs() {
+  /** The training dataset (fastai's `dls.train_ds`). */
+  get trainDs(): Dataset {
     return this.train.dataset;
   }
 
-  get validDs() {
+  /** The validation dataset (fastai's `dls.valid_ds`). */
+  get validDs(): Dataset {
     return this.valid.dataset;
   }
 
@@ -133,6 +135,16 @@ export class DataLoaders {
     const label = this.vocab[i];
     if (label === undefined) throw new RangeError(`decodeTarget: class ${i} is outside the ${this.c} classes`);
     return label;
+  }
+
+  /**
+   * Decodes predictions: `preds` holds one row of scores (logits or probabilities) per item,
+   * or the class indices. Returns each item's class index and label.
+   */
+  decodePreds(preds: Tensor): { indices: number[]; labels: string[] } {
+    const idx = torch.tidy(() => (preds.ndim > 1 ? preds.argmax(-1) : preds).to('int64').cpu().toTypedArray() as BigInt64Array);
+    const indices = Array.from(idx, Number);
+    return { indices, labels: indices.map((i) => this.decodeTarget(i)) };
   }
 
   /**

@@ -55,6 +55,7 @@ export class ImageBlockImpl implements TransformBlock {
   readonly itemTfms = [ToTensor()];
   readonly batchTfms = [IntToFloatTensor()];
 
+  /** Draws images [N, C, H, W] in [0, 1] with captions (see drawGrid). */
   showGrid(x: Tensor, captions: readonly (readonly Caption[])[], options: ShowOptions): Promise<Buffer> {
     return drawGrid(x, captions, options);
   }

@@ -64,8 +64,10 @@ export class ImageReadError extends Error {
     readonly reason: string,
   ) {
     super(
-      `cannot read image ${file}: ${reason}. The file is corrupt, truncated or not an image: ` +
-        "remove it (verifyImages() finds such files), or pass onError: 'skip' to leave unreadable files out",
+      `cannot read image ${file}: ${reason}. ` +
+        (/missing|no such file|ENOENT/i.test(reason)
+          ? 'Check the path (getX, or the items given)'
+          : "The file is corrupt, truncated or not an image: remove it (verifyImages() finds such files), or pass onError: 'skip' to leave unreadable files out"),
     );
     this.name = 'ImageReadError';
   }

@@ -104,6 +104,8 @@ describe('the pets recipe (fastbook chapter 5) on the 370 shared photos', () => 
     assert.equal(png.length, statSync(file).size);
     assert.ok(meta.width! > 2 * 192 && meta.height! > 2 * 192);
     const preds = torch.zeros([4, 37]);
+    assert.deepEqual(dls.decodePreds(torch.tensor([[0, 2, 1], [5, 0, 0]]).float()), { indices: [1, 0], labels: ['Bengal', 'Abyssinian'] });
+    assert.deepEqual(dls.decodePreds(torch.tensor([30])).labels, ['saint_bernard']);
     const results = await dls.showResults([vx, vy], preds, { nrows: 1, ncols: 4 });
     assert.equal((await sharp(results).metadata()).format, 'png');
     torch.dispose([tx, vx, vy, lb, preds]);

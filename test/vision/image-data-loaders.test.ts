@@ -23,6 +23,8 @@ describe('ImageDataLoaders', () => {
     const [x, y] = await dls.oneBatch();
     assert.deepEqual(x.shape, [4, 3, 16, 16]);
     torch.dispose([x, y]);
+    assert.equal(dls.to('cpu'), dls);
+    assert.equal(dls.valid.device, 'cpu');
     const random = await ImageDataLoaders.fromFolder(dir, { validPct: 0.25, seed: 1, itemTfms: Resize(16), bs: 4 });
     assert.equal(random.trainDs.length + random.validDs.length, 14);
     assert.equal(random.validDs.length, 3);

@@ -49,13 +49,19 @@ describe('Image: decoding with sharp', () => {
     torch.dispose([x, top]);
   });
 
-  it('converts grey, grey+alpha, RGBA and CMYK to 3-channel RGB', async () => {
+  it('converts grey, grey+alpha, RGBA, 16-bit and CMYK to 8-bit 3-channel RGB', async () => {
     for (const channels of [1, 2, 4] as const) {
       const x = await pixels(await Image.open(await imageBytes({ channels, format: 'png' })));
       assert.deepEqual(x.shape, [3, 16, 24], `${channels} channels`);
       if (channels <= 2) assert.equal(at(x, 0, 3, 20), at(x, 2, 3, 20), 'grey stays grey');
       x.dispose();
     }
+    const deep = await sharp(await imageBytes({ format: 'png' })).toColourspace('rgb16').png().toBuffer();
+    assert.equal((await sharp(deep).metadata()).depth, 'ushort');
+    const d = await pixels(await Image.open(deep));
+    assert.deepEqual([d.dtype, ...d.shape], ['uint8', 3, 16, 24]);
+    assert.ok(Math.abs(at(d, 0, 3, 5) - 200) <= 1, `16-bit scaled to 8-bit, got ${at(d, 0, 3, 5)}`);
+    d.dispose();
     const cmyk = await sharp(await imageBytes()).toColourspace('cmyk').jpeg().toBuffer();
     assert.equal((await sharp(cmyk).metadata()).space, 'cmyk');
     const x = await pixels(await Image.open(cmyk));
@@ -78,6 +84,7 @@ describe('Image: decoding with sharp', () => {
       (e: Error) => e instanceof ImageReadError && e.message.includes(truncated),
     );
     assert.deepEqual(await verifyImages([good, junk, truncated]), [junk, truncated]);
+    await assert.rejects(Image.open(join(dir, 'gone.jpg')), /cannot read image .*gone\.jpg: .*Check the path/);
   });
 
   it('does crop, resize and pad in one pass and reports the plan', async () => {
