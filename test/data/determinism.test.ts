@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { torch, type Tensor } from '../../src/index.js';
-import { CategoryBlock, DataBlock, type DataLoader, getImageFiles, parentLabel, RandomSplitter } from '../../src/data/index.js';
-import { augTransforms, ImageBlock, Resize } from '../../src/vision/index.js';
+import type { DataLoader } from '../../src/data/index.js';
+import { ROOT } from '../helpers.js';
+import { digest, recipe } from './epoch-digest.js';
 import { tempDir, writeClassImages } from './fixtures.js';
 
 const root = tempDir({ after });
@@ -11,16 +14,7 @@ before(async () => {
   await writeClassImages(root, ['ant', 'bee', 'cat', 'dog'], 9, 'all');
 });
 
-function dataBlock(): DataBlock<string> {
-  return new DataBlock<string>({
-    blocks: [ImageBlock(), CategoryBlock()],
-    getItems: getImageFiles,
-    getY: parentLabel,
-    splitter: RandomSplitter({ seed: 3 }),
-    itemTfms: Resize(24),
-    batchTfms: augTransforms({ size: 16, minScale: 0.75 }),
-  });
-}
+const dataBlock = recipe;
 
 /** Every batch of one epoch as plain numbers, freeing the tensors. */
 async function epoch(dl: DataLoader<Tensor[]>): Promise<number[][][]> {
@@ -54,6 +48,14 @@ describe('reproducible batches', () => {
     assert.deepEqual(await epoch(b.train), a0, 'same seed, same first epoch');
     assert.deepEqual(await epoch(b.train), a1, 'same seed, same second epoch');
     assert.notDeepEqual(await epoch(c.train), a0, 'another seed, other batches');
+  });
+
+  it('a fresh process with the same seed produces the same batches', async () => {
+    const here = await digest(root, 5);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'data', 'epoch-digest.ts'), root, '5'], { encoding: 'utf8', cwd: ROOT });
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stdout.trim(), here);
+    assert.notEqual(await digest(root, 6), here);
   });
 
   it('does not depend on how many images are decoded at once', async () => {
