@@ -235,7 +235,9 @@ export class Image {
       if (data.length !== width * height * 3) throw new Error(`decoded ${data.length} bytes, expected ${width}x${height} RGB`);
       return { data, width, height };
     } catch (e) {
-      throw new ImageReadError(this.file, (e as Error).message);
+      const message = (e as Error).message;
+      // libvips' own warning text is not passed on in this case; say what it means.
+      throw new ImageReadError(this.file, /failOn/.test(message) ? `the pixel data is damaged, e.g. the file is truncated (${message})` : message);
     }
   }
 

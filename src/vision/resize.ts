@@ -20,7 +20,8 @@ export function sizeWH(size: Size, who: string): [number, number] {
 export interface ResizeOptions {
   /**
    * - `'crop'` (default): the largest region with the target's aspect, at a random position for
-   *   training items and the centre for validation items, resized to the target;
+   *   training items and the centre for validation items, resized to the target (when shrinking
+   *   by 2x or more, resized first and then cropped, so JPEG shrink-on-load applies);
    * - `'pad'`: the whole image fitted inside the target and padded (at a random position when training);
    * - `'squish'`: the whole image stretched to the target.
    */
@@ -66,9 +67,16 @@ export function Resize(size: Size, options: ResizeOptions = {}): ResizeTransform
       const [px, py] = ctx.split === 'train' ? [ctx.rng.random(), ctx.rng.random()] : [0.5, 0.5];
       if (method === 'crop') {
         const scale = Math.max(tw / w, th / h);
+        if (scale > 0.5) {
+          // fastai's order: crop the region (largest with the target's aspect), then resize it;
+          // only the pixels kept are resampled.
+          const cw = Math.min(w, Math.round(tw / scale));
+          const ch = Math.min(h, Math.round(th / scale));
+          return v.crop({ left: Math.floor(px * (w - cw)), top: Math.floor(py * (h - ch)), width: cw, height: ch }).resize(tw, th, kernel);
+        }
+        // Shrinking by 2x or more: resize first (the same region), so JPEG shrink-on-load applies.
         const rw = Math.max(tw, Math.round(w * scale));
         const rh = Math.max(th, Math.round(h * scale));
-        // Resize then crop: the same region as fastai's crop-then-resize, and JPEG shrink-on-load still applies.
         return v.resize(rw, rh, kernel).crop({ left: Math.floor(px * (rw - tw)), top: Math.floor(py * (rh - th)), width: tw, height: th });
       }
       const scale = Math.min(tw / w, th / h);

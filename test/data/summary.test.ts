@@ -58,7 +58,7 @@ describe('DataBlock.summary', () => {
     const out = capture();
     await dblock.summary(root, { bs: 3, print: out.print, device: 'cpu' });
     const text = out.text();
-    assert.match(text, /applying Resize -- \{size: 32x32, method: 'crop'\} gives\n\s+\(Image 32x32 \(jpeg \d+x\d+: resize to \d+x32, crop 32x32 at \(\d+,0\)\), \d\)/);
+    assert.match(text, /applying Resize -- \{size: 32x32, method: 'crop'\} gives\n\s+\(Image 32x32 \(jpeg \d+x(\d+): crop \1x\1 at \(\d+,0\), resize to 32x32\), \d\)/);
     assert.match(text, /Collating items in a batch\n\s+\(Tensor uint8 of size 3x3x32x32, Tensor int64 of size 3\)/);
     assert.match(text, /applying AffineCoordTfm .* gives\n\s+\(Tensor float32 of size 3x3x24x24, Tensor int64 of size 3\)/);
     assert.match(text, /applying Lighting .* gives/);

@@ -124,6 +124,9 @@ describe('item transforms: Resize, RandomResizedCrop, ToTensor', () => {
     const padded = await pixels(Resize(20, { method: 'pad' }).apply(img, train(1)) as Image);
     assert.deepEqual(padded.shape, [3, 20, 20]);
     padded.dispose();
+    // upscaling crops first (only the kept pixels are resampled); shrinking 2x or more resizes first (JPEG shrink-on-load)
+    assert.match(String(Resize(40).apply(img, valid)), /crop 20x20 at \(10,0\), resize to 40x40/);
+    assert.match(String(Resize(8).apply(img, valid)), /resize to 16x8, crop 8x8 at \(4,0\)/);
     assert.throws(() => Resize(0), /positive integer/);
     assert.throws(() => Resize(10, { method: 'zoom' as 'crop' }), /method must be/);
   });
