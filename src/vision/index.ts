@@ -1,6 +1,20 @@
 /**
- * The vision layer: architectures and pretrained weights (and, from the data pipeline, images
- * and their transforms).
+ * The vision layer: images (sharp), item transforms, batch augmentation, normalisation,
+ * grids of images, ImageDataLoaders, and the architectures with their pretrained weights.
  * @module
  */
+export { Image, ImageReadError, type Box, type Kernel, type PadMode, type RawImage } from './image.js';
+export { ImageBlock, ImageBlockImpl, IntToFloatTensor, openImage, ToTensor, type IntToFloatTensorOptions } from './image-block.js';
+export { Resize, sizeWH, type ResizeOptions, type ResizeTransform, type Size } from './resize.js';
+export { RandomResizedCrop, randomCropBox, type RandomResizedCropOptions } from './random-resized-crop.js';
+export {
+  affineCoord, composeMats, cropMat, dihedralMat, flipMat, identityMat, matmul3, rotateMat, warpMat, zoomMat,
+  type AffineCoordOptions, type Mat3,
+} from './affine.js';
+export { AffineAug, augTransforms, type AffineAugTransform, type AffineParams, type AugTransformsOptions } from './augment.js';
+export { Lighting, type LightingOptions, type LightingParams, type LightingTransform } from './lighting.js';
+export { imagenetStats, inceptionStats, Normalize, type NormalizationStats, type NormalizeTransform } from './normalize.js';
+export { drawGrid } from './show.js';
+export { ImageDataLoaders, type ImageDataLoadersOptions } from './image-data-loaders.js';
+export { verifyImages } from './verify-images.js';
 export * from './models/index.js';

@@ -15,9 +15,9 @@ test('metadata: body width, cut, normalisation stats and weights sources', () =>
   assert.deepEqual(['0.25', '0.5', '0.75', '1.0'].map((a) => getArch(`mobilenet_v1_${a}`).nf), [256, 512, 768, 1024]);
   assert.equal(getArch('resnet34').cut, -2);
   assert.equal(getArch('resnet34').stats, imagenetStats);
-  assert.deepEqual(imagenetStats, { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
+  assert.deepEqual(imagenetStats, [[0.485, 0.456, 0.406], [0.229, 0.224, 0.225]]);
   assert.deepEqual(getArch('mobilenet_v1_0.75').stats, inceptionStats);
-  assert.deepEqual(inceptionStats, { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] });
+  assert.deepEqual(inceptionStats, [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]);
   const r34 = getArch('resnet34').weights!;
   assert.equal(r34.url, 'https://huggingface.co/timm/resnet34.tv_in1k/resolve/main/model.safetensors');
   assert.match(r34.sha256!, /^[0-9a-f]{64}$/);

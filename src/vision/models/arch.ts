@@ -4,6 +4,7 @@
  * @module
  */
 import type { nn, Tensor } from '../../torch/index.js';
+import type { NormalizationStats } from '../normalize.js';
 
 /** Options every architecture constructor takes (`resnet34(options)`, `mobilenetV1(options)`). */
 export interface ArchOptions {
@@ -33,16 +34,6 @@ export interface ArchOptions {
 }
 
 /** Per-channel mean and standard deviation of 0..1 RGB pixels that pretrained weights expect. */
-export interface NormalizationStats {
-  mean: [number, number, number];
-  std: [number, number, number];
-}
-
-/** ImageNet statistics (torchvision's and fastai's `imagenet_stats`). */
-export const imagenetStats: NormalizationStats = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
-
-/** Mean 0.5, std 0.5: the `x/127.5 - 1` scaling of the Keras/TensorFlow MobileNets. */
-export const inceptionStats: NormalizationStats = { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] };
 
 /** A published weights file: its file name in the cache, checksum and origin. */
 export interface WeightsSource {
@@ -63,7 +54,7 @@ export interface WeightsSource {
  * first, for discriminative learning rates and freezing. Every trainable parameter appears in
  * exactly one group.
  */
-export type Splitter = (model: nn.Module) => Tensor[][];
+export type ParamSplitter = (model: nn.Module) => Tensor[][];
 
 /** How to cut an architecture into a body: a child index (negative counts from the end, as Python's `[:cut]`) or a function. */
 export type Cut = number | ((model: nn.Module) => nn.Sequential);
@@ -81,7 +72,7 @@ export interface ArchSpec {
   /** Channels of the body's output (the head's input before pooling). */
   readonly nf: number;
   /** The default parameter groups of `createVisionModel(arch, ...)`. */
-  readonly splitter: Splitter;
+  readonly splitter: ParamSplitter;
   /** The input normalisation the pretrained weights expect. */
   readonly stats: NormalizationStats;
   /** The pretrained weights, if any are registered. */

@@ -2,7 +2,7 @@
  * Vision architectures, pretrained weights and fastai's transfer-learning model.
  * @module
  */
-export { type ArchOptions, type ArchSpec, type Cut, type NormalizationStats, type Splitter, type WeightsSource, imagenetStats, inceptionStats } from './arch.js';
+export { type ArchOptions, type ArchSpec, type Cut, type ParamSplitter, type WeightsSource } from './arch.js';
 export { AdaptiveConcatPool2d } from './adaptive-concat-pool.js';
 export { Conv2dSame, tfSamePadding } from './conv2d-same.js';
 export { createHead, type HeadOptions } from './create-head.js';

@@ -4,7 +4,8 @@
  * and the pretrained weights.
  * @module
  */
-import { type ArchSpec, imagenetStats, inceptionStats } from './arch.js';
+import { imagenetStats, inceptionStats } from '../normalize.js';
+import type { ArchSpec } from './arch.js';
 import { mobilenetV1, mobilenetV1Name } from './mobilenet-v1.js';
 import { resnet18, resnet34, resnet50 } from './resnet.js';
 import { mobilenetV1Split, resnetSplit } from './splitters.js';

@@ -4,7 +4,7 @@
  * @module
  */
 import { nn, type Tensor, torch } from '../../torch/index.js';
-import type { ArchSpec, Cut, Splitter } from './arch.js';
+import type { ArchSpec, Cut, ParamSplitter } from './arch.js';
 import { AdaptiveConcatPool2d } from './adaptive-concat-pool.js';
 import { createHead, type HeadOptions } from './create-head.js';
 import { getArch } from './registry.js';
@@ -82,7 +82,7 @@ export class VisionModel extends nn.Sequential {
     /** The architecture the body came from. */
     readonly arch: ArchSpec,
     /** Its parameter groups (see {@link VisionModel.paramGroups}). */
-    readonly splitter: Splitter = arch.splitter ?? defaultSplit,
+    readonly splitter: ParamSplitter = arch.splitter ?? defaultSplit,
   ) {
     super(body, head as nn.Layer);
   }
@@ -117,7 +117,7 @@ export interface VisionModelOptions extends HeadOptions, WeightsOptions {
   /** Initialiser for the head's weights; null keeps them as built. Default `nn.init.kaimingNormal_`. */
   init?: ((weight: Tensor) => unknown) | null;
   /** Parameter groups. Default: the architecture's splitter. */
-  splitter?: Splitter;
+  splitter?: ParamSplitter;
 }
 
 /**

@@ -1,0 +1,176 @@
+/**
+ * bench:data: throughput of the data pipeline beside a PIL + torchvision baseline
+ * (bench/data.py, when a python with torch, torchvision and PIL is found).
+ *
+ * 1. items: decode + Resize(460) (random crop) + ToTensor on the pets photos, images/s, with one
+ *    decode at a time and with the loader's default numWorkers; PIL in one process.
+ * 2. batches: IntToFloatTensor + augTransforms({ size: 224, minScale: 0.75 }) on uint8 batches
+ *    of 64 at 460 px, images/s; the same engine work from PyTorch.
+ * 3. overlap: one epoch of a small conv net with the real loader vs the same batches already in
+ *    memory (the loader's cost that training does not hide).
+ *
+ * Targets (issue 4): items >= 1.5x PIL; real-loader epoch <= 1.10x the preloaded one.
+ * BENCH_QUICK=1 runs a few images and batches only, to check the bench end to end.
+ * Results: stdout and bench/results/data.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { F, nn, torch, type Tensor } from '../src/index.js';
+import {
+  CategoryBlock, DataBlock, threadPoolSize, getImageFiles, Limiter, RandomSplitter, RegexLabeller, Rng, usingAttr,
+  type BatchContext,
+} from '../src/data/index.js';
+import { augTransforms, Image, ImageBlock, IntToFloatTensor, Resize } from '../src/vision/index.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const PETS = process.env.FASTAI_TS_SHARED ? join(process.env.FASTAI_TS_SHARED, 'data', 'pets') : join(ROOT, '..', 'shared', 'data', 'pets');
+const quick = process.env.BENCH_QUICK === '1';
+const results: Record<string, unknown> = { quick, threads: torch.getNumThreads(), threadPool: threadPoolSize() };
+
+function findPython(): string | null {
+  const candidates = process.env.BENCH_PYTHON ? [process.env.BENCH_PYTHON] : ['python3', '/usr/bin/python3'];
+  return candidates.find((py) => spawnSync(py, ['-c', 'import torch, torchvision, PIL'], { stdio: 'ignore' }).status === 0) ?? null;
+}
+
+function python(py: string | null, cmd: Record<string, unknown>): { secs: number; torch: string; torchvision: string } | null {
+  if (!py) return null;
+  const r = spawnSync(py, [join(ROOT, 'bench', 'data.py'), JSON.stringify(cmd)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench/data.py failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+const fmt = (v: number) => v.toFixed(1);
+const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}x` : 'n/a');
+
+async function itemBench(files: readonly string[], workers: number): Promise<number> {
+  const resize = Resize(460);
+  const limiter = new Limiter(workers);
+  const t = performance.now();
+  await Promise.all(files.map((f, i) => limiter.run(async () => {
+    const img = resize.apply(await Image.open(f), { split: 'train', rng: new Rng(i) }) as Image;
+    (await img.toTensor()).dispose();
+  })));
+  return files.length / ((performance.now() - t) / 1000);
+}
+
+function augBench(bs: number, batches: number): number {
+  torch.manualSeed(0);
+  const x8 = torch.randint(0, 256, [bs, 3, 460, 460], { dtype: 'uint8' });
+  const tfms = [IntToFloatTensor(), ...augTransforms({ size: 224, minScale: 0.75 })];
+  const once = (b: number) => torch.tidy(() => {
+    const ctx: BatchContext = { split: 'train', rng: new Rng(b), kinds: ['image'] };
+    let batch: Tensor[] = [x8];
+    for (const t of tfms) batch = t.apply(batch, ctx);
+    return batch[0]!.sum().item(); // forces the work
+  });
+  once(-1);
+  const t = performance.now();
+  for (let b = 0; b < batches; b++) once(b);
+  const secs = (performance.now() - t) / 1000;
+  x8.dispose();
+  return (bs * batches) / secs;
+}
+
+function smallNet(classes: number): nn.Sequential {
+  return new nn.Sequential(
+    new nn.Conv2d(3, 16, 3, { stride: 2, padding: 1 }), new nn.BatchNorm2d(16), new nn.ReLU(),
+    new nn.Conv2d(16, 32, 3, { stride: 2, padding: 1 }), new nn.BatchNorm2d(32), new nn.ReLU(),
+    new nn.Conv2d(32, 64, 3, { stride: 2, padding: 1 }), new nn.BatchNorm2d(64), new nn.ReLU(),
+    new nn.AdaptiveAvgPool2d(1), new nn.Flatten(), new nn.Linear(64, classes),
+  );
+}
+
+function step(model: nn.Sequential, x: Tensor, y: Tensor): void {
+  torch.tidy(() => {
+    const loss = F.crossEntropy(model.call(x) as Tensor, y);
+    loss.backward();
+  });
+  torch.noGrad(() => {
+    for (const p of model.parameters()) {
+      const g = p.grad;
+      if (g) {
+        p.sub_(g, 0.01);
+        g.dispose();
+        p.grad = null;
+      }
+    }
+  });
+}
+
+async function overlapBench(): Promise<{ real: number; preloaded: number; batches: number }> {
+  const bs = quick ? 8 : 64;
+  const pets = new DataBlock<string>({
+    blocks: [ImageBlock(), CategoryBlock()],
+    getItems: getImageFiles,
+    splitter: RandomSplitter({ seed: 42 }),
+    getY: usingAttr(RegexLabeller(/(.+)_\d+.jpg$/), 'name'),
+    itemTfms: Resize(quick ? 128 : 460),
+    batchTfms: augTransforms({ size: quick ? 64 : 224, minScale: 0.75 }),
+  });
+  const dls = await pets.dataloaders(PETS, { bs, seed: 1, device: 'cpu' });
+  const maxBatches = quick ? 3 : Infinity;
+  const model = smallNet(dls.c);
+  // warm up the engine (first conv calls pick algorithms, allocate)
+  for await (const [x, y] of dls.train.iterate(100, 1)) {
+    step(model, x, y);
+    torch.dispose([x, y]);
+  }
+  const preloaded: Tensor[][] = [];
+  for await (const b of dls.train.iterate(0, maxBatches)) preloaded.push(b);
+  let t = performance.now();
+  for (const [x, y] of preloaded) step(model, x!, y!);
+  const pre = (performance.now() - t) / 1000;
+  torch.dispose(preloaded);
+  t = performance.now();
+  for await (const [x, y] of dls.train.iterate(0, maxBatches)) {
+    step(model, x, y);
+    torch.dispose([x, y]);
+  }
+  const real = (performance.now() - t) / 1000;
+  return { real, preloaded: pre, batches: preloaded.length };
+}
+
+async function main(): Promise<void> {
+  const py = findPython();
+  const all = getImageFiles(PETS);
+  const files = quick ? all.slice(0, 16) : all;
+  console.log(`bench:data${quick ? ' (BENCH_QUICK: a few items only; numbers are not meaningful)' : ''}`);
+  console.log(`engine threads ${results.threads}, libuv pool threads ${results.threadPool}, python ${py ?? 'not found'}`);
+
+  const cold = await itemBench(files, 1); // first epoch: every header is read once
+  const one = await itemBench(files, 1); // later epochs: headers cached
+  const many = await itemBench(files, 64); // as the loader: many queued, UV_THREADPOOL_SIZE threads decode
+  const pil = python(py, { what: 'item', files, size: 460 });
+  const pilIps = pil ? files.length / pil.secs : undefined;
+  results.items = { images: files.length, firstEpochOneWorker: cold, oneWorker: one, defaultWorkers: many, pil: pilIps };
+  console.log(`\n1. decode + Resize(460) + ToTensor on ${files.length} pets photos, images/s`);
+  console.log(`   fastai-ts, 1 decode at a time, first epoch: ${fmt(cold)}   (${ratio(cold, pilIps)} PIL)`);
+  console.log(`   fastai-ts, 1 decode at a time:              ${fmt(one)}   (${ratio(one, pilIps)} PIL)`);
+  console.log(`   fastai-ts, as the loader (${threadPoolSize()} pool threads):    ${fmt(many)}   (${ratio(many, pilIps)} PIL; target >= 1.5x)`);
+  console.log(`   PIL + torchvision, one process:             ${pilIps ? fmt(pilIps) : 'n/a'}`);
+
+  const bs = quick ? 8 : 64;
+  const batches = quick ? 2 : 10;
+  const ours = augBench(bs, batches);
+  const pt = python(py, { what: 'aug', bs, insize: 460, size: 224, batches, min_scale: 0.75, threads: torch.getNumThreads() });
+  const ptIps = pt ? (bs * batches) / pt.secs : undefined;
+  results.aug = { bs, batches, ours, pytorch: ptIps };
+  console.log(`\n2. IntToFloatTensor + augTransforms({ size: 224, minScale: 0.75 }) on batches of ${bs} at 460 px, images/s`);
+  console.log(`   fastai-ts (one composed gridSample): ${fmt(ours)}   (${ratio(ours, ptIps)} PyTorch)`);
+  console.log(`   PyTorch (affine_grid + grid_sample): ${ptIps ? fmt(ptIps) : 'n/a'}`);
+
+  const o = await overlapBench();
+  results.overlap = o;
+  console.log(`\n3. one epoch (${o.batches} batches) of a small conv net`);
+  console.log(`   with the real loader:      ${o.real.toFixed(2)} s`);
+  console.log(`   with batches preloaded:    ${o.preloaded.toFixed(2)} s`);
+  console.log(`   real / preloaded:          ${(o.real / o.preloaded).toFixed(2)}x   (target <= 1.10x)`);
+  if (pil) results.python = `PyTorch ${pil.torch}, torchvision ${pil.torchvision} (${py})`;
+
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'data.json'), `${JSON.stringify(results, null, 2)}\n`);
+}
+
+await main();

@@ -1,0 +1,43 @@
+/**
+ * CategoryBlock: single-label classification targets.
+ * @module
+ */
+import { torch, type Tensor } from '../torch/index.js';
+import { Categorize, type CategorizeOptions } from './categorize.js';
+import type { TransformBlock } from './transform.js';
+
+/** The block for a single-label target: labels become int64 indices into a sorted vocab. */
+export class CategoryBlockImpl implements TransformBlock {
+  readonly name = 'CategoryBlock';
+  readonly kind = 'category';
+  readonly categorize: Categorize;
+  readonly typeTfms: readonly [Categorize];
+
+  constructor(options: CategorizeOptions = {}) {
+    this.categorize = new Categorize(options);
+    this.typeTfms = [this.categorize];
+  }
+
+  /** The class names in index order (after the datasets are built). */
+  get vocab(): readonly string[] {
+    return this.categorize.vocab.map(String);
+  }
+
+  /** Class indices -> an int64 tensor [n]. */
+  collate(values: readonly unknown[]): Tensor {
+    return torch.tensor(BigInt64Array.from(values, (v) => BigInt(v as number)));
+  }
+
+  /** The label of item `i` of a batch of class indices. */
+  caption(batch: Tensor, i: number): string {
+    return String(this.categorize.decode(torch.tidy(() => batch.select(0, i).item())));
+  }
+}
+
+/**
+ * A single-label classification target (fastai's `CategoryBlock`).
+ * @param options.vocab a fixed vocabulary; default: the sorted unique training labels
+ */
+export function CategoryBlock(options: CategorizeOptions = {}): CategoryBlockImpl {
+  return new CategoryBlockImpl(options);
+}

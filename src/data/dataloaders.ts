@@ -1,0 +1,194 @@
+/**
+ * DataLoaders: the training and validation loaders of a dataset, with what later stages need:
+ * the vocab, the number of classes, a batch to look at, and loaders for new items.
+ * @module
+ */
+import { torch, type Tensor } from '../torch/index.js';
+import { DataLoader, type DataLoaderOptions, defaultDevice, drawSeed, type LoaderPipeline } from './dataloader.js';
+import { type Dataset, Datasets, type DatasetsConfig } from './datasets.js';
+import { showBatch, showResults } from './show-batch.js';
+import type { BatchTransform, ItemTransform, ShowOptions, TransformBlock } from './transform.js';
+
+/** Options for {@link DataLoaders.fromDatasets} and `DataBlock.dataloaders`. */
+export interface DataLoadersOptions extends DataLoaderOptions {
+  /** Validation batch size. Default: `bs`. */
+  valBs?: number;
+}
+
+/** Options for {@link DataLoaders.testDl}. */
+export interface TestDlOptions {
+  /** The items are source items with labels (getX and getY run on them) instead of inputs. Default false. */
+  withLabels?: boolean;
+  /** Default: the validation loader's bs. */
+  bs?: number;
+  /** Default: the validation loader's. */
+  numWorkers?: number;
+  /** Default: the validation loader's. */
+  device?: string;
+}
+
+function sortByOrder<T extends { order: number }>(tfms: T[]): T[] {
+  return tfms.sort((a, b) => a.order - b.order); // stable: equal orders keep their given order
+}
+
+/** True when an item is already what the input block's type transforms take (a path, bytes), so getX is not needed. */
+function isRawInput(item: unknown): boolean {
+  return typeof item === 'string' || item instanceof Uint8Array;
+}
+
+/**
+ * The training loader (shuffled, last partial batch dropped) and the validation loader (in
+ * order, complete) over the same pipeline.
+ */
+export class DataLoaders {
+  /** The dataset's folder (where a Learner saves models, under `models/`). Default '.'. */
+  path = '.';
+
+  constructor(
+    readonly train: DataLoader<[Tensor, Tensor]>,
+    readonly valid: DataLoader<[Tensor, Tensor]>,
+    readonly datasets: Datasets,
+  ) {}
+
+  /**
+   * Loaders for `dsets` with the given transforms (the blocks' own defaults are added and all
+   * are sorted by `order`).
+   */
+  static fromDatasets(
+    dsets: Datasets,
+    tfms: { itemTfms?: readonly ItemTransform[]; batchTfms?: readonly BatchTransform[] } = {},
+    options: DataLoadersOptions = {},
+  ): DataLoaders {
+    const blocks = dsets.blocks;
+    const pipeline: LoaderPipeline = {
+      blocks,
+      itemTfms: sortByOrder([...blocks.flatMap((b) => b.itemTfms ?? []), ...(tfms.itemTfms ?? [])]),
+      batchTfms: sortByOrder([...blocks.flatMap((b) => b.batchTfms ?? []), ...(tfms.batchTfms ?? [])]),
+    };
+    const common = { ...options, seed: options.seed ?? drawSeed(), device: options.device ?? defaultDevice() };
+    const train = new DataLoader<[Tensor, Tensor]>(dsets.train, pipeline, { shuffle: true, dropLast: true, ...common });
+    const valid = new DataLoader<[Tensor, Tensor]>(dsets.valid, pipeline, {
+      ...common, bs: options.valBs ?? options.bs, shuffle: false, dropLast: false,
+    });
+    return new DataLoaders(train, valid, dsets);
+  }
+
+  /** [train, valid]. */
+  get loaders(): [DataLoader<[Tensor, Tensor]>, DataLoader<[Tensor, Tensor]>] {
+    return [this.train, this.valid];
+  }
+
+  /** The training dataset (fastai's `dls.train_ds`). */
+  get trainDs(): Dataset {
+    return this.train.dataset;
+  }
+
+  /** The validation dataset (fastai's `dls.valid_ds`). */
+  get validDs(): Dataset {
+    return this.valid.dataset;
+  }
+
+  /** The target's vocabulary (class names in index order). Throws when the target has none. */
+  get vocab(): readonly string[] {
+    const vocab = this.datasets.vocab;
+    if (!vocab) throw new Error('DataLoaders: the target block has no vocab (only CategoryBlock targets do)');
+    return vocab;
+  }
+
+  /** The number of classes (fastai's `dls.c`). */
+  get c(): number {
+    return this.vocab.length;
+  }
+
+  get device(): string {
+    return this.train.device;
+  }
+
+  /** Sends later batches of both loaders to `device` (fastai's `dls.to`). Returns this. */
+  to(device: string): this {
+    this.train.device = device;
+    this.valid.device = device;
+    return this;
+  }
+
+  get bs(): number {
+    return this.train.bs;
+  }
+
+  /** The blocks' kinds, e.g. `['image', 'category']`. */
+  get kinds(): string[] {
+    return this.train.kinds;
+  }
+
+  /** The transforms shared by both loaders (sorted by order). */
+  get pipeline(): LoaderPipeline {
+    return this.train.pipeline;
+  }
+
+  /** The first training batch of the next epoch (augmented); the caller disposes it. */
+  oneBatch(): Promise<[Tensor, Tensor]> {
+    return this.train.oneBatch();
+  }
+
+  /** The label of class index `i`. */
+  decodeTarget(i: number): string {
+    const label = this.vocab[i];
+    if (label === undefined) throw new RangeError(`decodeTarget: class ${i} is outside the ${this.c} classes`);
+    return label;
+  }
+
+  /**
+   * Decodes predictions: `preds` holds one row of scores (logits or probabilities) per item,
+   * or the class indices. Returns each item's class index and label.
+   */
+  decodePreds(preds: Tensor): { indices: number[]; labels: string[] } {
+    const idx = torch.tidy(() => (preds.ndim > 1 ? preds.argmax(-1) : preds).to('int64').cpu().toTypedArray() as BigInt64Array);
+    const indices = Array.from(idx, Number);
+    return { indices, labels: indices.map((i) => this.decodeTarget(i)) };
+  }
+
+  /**
+   * Adds transforms to both loaders (fastai's `add_tfms`), e.g. `Normalize` for a pretrained
+   * model. Kept sorted by order.
+   */
+  addTfms(tfms: readonly (BatchTransform | ItemTransform)[], event: 'batch' | 'item' = 'batch'): void {
+    const list = (event === 'batch' ? this.pipeline.batchTfms : this.pipeline.itemTfms) as (BatchTransform | ItemTransform)[];
+    list.push(...tfms);
+    sortByOrder(list);
+  }
+
+  /**
+   * A loader over new items with the validation transforms (deterministic), for inference.
+   * Items are what the input block opens (file paths, image bytes) or source items like the
+   * training ones (then getX runs on them). With `withLabels`, getY runs too and batches are
+   * `[x, y]`; otherwise `[x]`.
+   */
+  async testDl(items: readonly unknown[], options: TestDlOptions = {}): Promise<DataLoader<Tensor[]>> {
+    if (items.length === 0) throw new RangeError('testDl: no items given');
+    const config: DatasetsConfig = this.datasets.config;
+    const withLabels = options.withLabels ?? false;
+    const n = withLabels ? config.blocks.length : config.nInp;
+    const blocks: TransformBlock[] = config.blocks.slice(0, n);
+    const getters = config.getters.slice(0, n).map((g, b) => (b < config.nInp && !withLabels ? (item: unknown) => (isRawInput(item) ? item : g(item)) : g));
+    const dsets = await Datasets.forInference(items, { ...config, blocks, getters });
+    const pipeline: LoaderPipeline = { blocks, itemTfms: this.pipeline.itemTfms, batchTfms: this.pipeline.batchTfms };
+    return new DataLoader<Tensor[]>(dsets.valid, pipeline, {
+      bs: options.bs ?? this.valid.bs,
+      numWorkers: options.numWorkers ?? this.valid.numWorkers,
+      device: options.device ?? this.valid.device,
+      seed: this.valid.seed,
+      shuffle: false,
+      dropLast: false,
+    });
+  }
+
+  /** Draws a grid of training samples (augmented) with their labels as a PNG; see {@link ShowOptions}. */
+  showBatch(options: ShowOptions & { batch?: readonly Tensor[] } = {}): Promise<Buffer> {
+    return showBatch(this.train, options);
+  }
+
+  /** Draws validation samples with actual and predicted labels (see `showResults`). */
+  showResults(batch: readonly Tensor[], preds: Tensor, options: ShowOptions = {}): Promise<Buffer> {
+    return showResults(this.valid, batch, preds, options);
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The generic transform and block interfaces the data pipeline runs. The data layer knows
+ * nothing about images: an image block (src/vision) plugs in through these, as fastai's
+ * `TransformBlock` does.
+ *
+ * A sample flows: item -> getter (getX/getY) -> the block's type transforms (e.g. open the
+ * image, encode the label) -> item transforms (CPU, per sample, e.g. Resize, ToTensor) ->
+ * collate into a batch -> move to the device -> batch transforms (on the engine, e.g.
+ * augmentation, Normalize).
+ * @module
+ */
+import type { Tensor } from '../torch/index.js';
+import type { Rng } from './random.js';
+
+/** Which subset a sample or batch comes from: random transforms only act on 'train'. */
+export type Split = 'train' | 'valid';
+
+/** A transform from a getter's output to the value the item pipeline starts from (fastai's type transforms). */
+export interface TypeTransform {
+  /** Shown by `summary()`. */
+  readonly name: string;
+  /** Converts one value (may be asynchronous, e.g. reading an image header). */
+  apply(value: unknown): unknown;
+  /** Learns state from the training values (e.g. Categorize's vocab); called once, before any apply. */
+  setup?(trainValues: readonly unknown[]): void;
+  /** The reverse of apply for display (e.g. a category index back to its label). */
+  decode?(value: unknown): unknown;
+}
+
+/** What an item transform knows about the sample it transforms. */
+export interface ItemContext {
+  readonly split: Split;
+  /** This sample's own generator: a function of (seed, epoch, item), so results do not depend on load order. */
+  readonly rng: Rng;
+}
+
+/** A per-sample transform on the CPU (fastai's item_tfms). Applied to every element of the sample tuple. */
+export interface ItemTransform {
+  readonly name: string;
+  /** Lower runs first (fastai: Resize 1, ToTensor 5). */
+  readonly order: number;
+  /** Transforms one element; returns elements it does not handle unchanged. May be asynchronous. */
+  apply(value: unknown, ctx: ItemContext): unknown;
+  /** A short description of the settings, for `summary()`. */
+  describe?(): string;
+}
+
+/** What a batch transform knows about the batch. */
+export interface BatchContext {
+  readonly split: Split;
+  /** This batch's own generator: a function of (seed, epoch, batch index). */
+  readonly rng: Rng;
+  /** What each tensor of the batch holds, from its block: e.g. `['image', 'category']`. */
+  readonly kinds: readonly string[];
+}
+
+/**
+ * A per-batch transform on the engine (fastai's batch_tfms), synchronous. The loader runs the
+ * chain inside `torch.tidy`, so a transform may create intermediates freely and must not
+ * dispose its inputs.
+ */
+export interface BatchTransform {
+  readonly name: string;
+  /** Lower runs first (fastai: IntToFloatTensor 10, augmentation 30-40, Normalize 99). */
+  readonly order: number;
+  /** Transforms the batch's tensors (those of the kinds it handles) and returns the batch. */
+  apply(batch: Tensor[], ctx: BatchContext): Tensor[];
+  /** Undoes what can be undone for display (e.g. Normalize). */
+  decode?(batch: Tensor[], ctx: BatchContext): Tensor[];
+  describe?(): string;
+}
+
+/** Options for drawing a grid of samples. */
+export interface ShowOptions {
+  /** Rows of the grid. Default 3. */
+  nrows?: number;
+  /** Columns of the grid. Default 3. */
+  ncols?: number;
+  /** Write the PNG here too. Default: only return it. */
+  file?: string;
+  /** Pixel size of each cell's image (the longer side). Default 192. */
+  cellSize?: number;
+}
+
+/** A caption for one cell of a grid, with an optional colour (CSS name or #hex). */
+export interface Caption {
+  text: string;
+  color?: string;
+}
+
+/**
+ * One kind of data in a sample (fastai's `TransformBlock`): how to build it from a getter's
+ * output, its default item/batch transforms, how to batch it and how to show it.
+ */
+export interface TransformBlock {
+  /** E.g. 'ImageBlock'. */
+  readonly name: string;
+  /** What batch transforms match on, e.g. 'image' or 'category'. */
+  readonly kind: string;
+  readonly typeTfms: readonly TypeTransform[];
+  /** Added to the DataBlock's item transforms (e.g. ToTensor). */
+  readonly itemTfms?: readonly ItemTransform[];
+  /** Added to the DataBlock's batch transforms (e.g. IntToFloatTensor). */
+  readonly batchTfms?: readonly BatchTransform[];
+  /**
+   * Run the type transforms per sample when it is loaded (images) instead of once for every
+   * item when the datasets are built (labels: cheap, and needed up front for the vocab).
+   * Default false.
+   */
+  readonly lazy?: boolean;
+  /** Makes one tensor from the samples' values. Default: stack tensors, or an int64 tensor of numbers. */
+  collate?(values: readonly unknown[]): Tensor;
+  /** A display string for one element of a decoded batch tensor (e.g. the label of a category index). */
+  caption?(batch: Tensor, i: number): string;
+  /** The vocabulary, for category blocks. */
+  readonly vocab?: readonly string[];
+  /** Draws a grid of the decoded batch items `x` (images) with captions, returning a PNG. */
+  showGrid?(x: Tensor, captions: readonly (readonly Caption[])[], options: ShowOptions): Promise<Buffer>;
+}
+
+/** A short display form for a value in `summary()` and error messages. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (Array.isArray(value)) return `(${value.map(describeValue).join(', ')})`;
+  if (typeof value === 'object' && 'shape' in value && 'dtype' in value && '_h' in value) {
+    const t = value as unknown as Tensor;
+    return `Tensor ${t.dtype} of size ${t.shape.join('x')}`;
+  }
+  if (Buffer.isBuffer(value)) return `Buffer of ${value.length} bytes`;
+  const s = String(value);
+  return s === '[object Object]' ? JSON.stringify(value) : s;
+}

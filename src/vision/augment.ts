@@ -1,0 +1,178 @@
+/**
+ * augTransforms: fastai's batch augmentation, composed. Flip (or dihedral), rotation, zoom,
+ * perspective warp and the random-resized crop to the final size are multiplied into one
+ * projective matrix per item and applied with one `gridSample` per batch; brightness and
+ * contrast follow in logit space. fastai itself resamples twice when minScale < 1 (a separate
+ * RandomResizedCropGPU); composing the crop gives the one resample the book describes.
+ * @module
+ */
+import { F, type Tensor } from '../torch/index.js';
+import type { BatchContext, BatchTransform } from '../data/transform.js';
+import { affineCoord, composeMats, cropMat, dihedralMat, flipMat, identityMat, type Mat3, rotateMat, warpMat, zoomMat } from './affine.js';
+import { Lighting } from './lighting.js';
+import { randomCropBox } from './random-resized-crop.js';
+
+/** Options for {@link augTransforms} (fastai's defaults). */
+export interface AugTransformsOptions {
+  /** Output size of training and validation batches: a number or [height, width]. Default: the input size. */
+  size?: number | readonly [number, number];
+  /** Smallest fraction of the area the random crop keeps; 1 = no crop. Default 1. */
+  minScale?: number;
+  /** Aspect-ratio range of the crop. Default [1, 1] (as fastai's aug_transforms). */
+  ratio?: readonly [number, number];
+  /** Scales maxRotate, maxLighting and maxWarp. Default 1. */
+  mult?: number;
+  /** Random flips. Default true. */
+  doFlip?: boolean;
+  /** Vertical flips and 90-degree turns too (the 8 dihedral symmetries). Default false. */
+  flipVert?: boolean;
+  /** Probability of a flip per item. Default 0.5. */
+  pFlip?: number;
+  /** Largest rotation in degrees. Default 10. */
+  maxRotate?: number;
+  /** Zoom range (1 = none). Defaults 1 and 1.1. */
+  minZoom?: number;
+  maxZoom?: number;
+  /** Largest brightness/contrast change. Default 0.2. */
+  maxLighting?: number;
+  /** Largest perspective warp. Default 0.2. */
+  maxWarp?: number;
+  /** Probability of each of rotate, zoom and warp per item. Default 0.75. */
+  pAffine?: number;
+  /** Probability of each of brightness and contrast per item. Default 0.75. */
+  pLighting?: number;
+  /** What points outside the image read. Default 'reflection'. */
+  padMode?: 'zeros' | 'border' | 'reflection';
+  /** Interpolation. Default 'bilinear'. */
+  mode?: 'bilinear' | 'nearest' | 'bicubic';
+  /** Default true (as fastai). */
+  alignCorners?: boolean;
+  /** More batch transforms to add. Default none. */
+  xtraTfms?: readonly BatchTransform[];
+}
+
+/** The random parameters of one item (neutral values: 0, 0, 1, 0.5, 0.5, 0, 0 and no crop). */
+export interface AffineParams {
+  /** Dihedral index (0 = none; with flipVert false, 1 = horizontal flip). */
+  flip: number;
+  /** Degrees. */
+  rotate: number;
+  zoom: number;
+  zoomCol: number;
+  zoomRow: number;
+  warpX: number;
+  warpY: number;
+  /** The crop as fractions of width/height and its centre, in normalised coordinates (cropMat's arguments). */
+  crop: [fx: number, fy: number, cx: number, cy: number];
+}
+
+/** The coordinate transform made by {@link augTransforms} (order 30). */
+export interface AffineAugTransform extends BatchTransform {
+  readonly options: Required<Pick<AugTransformsOptions, 'minScale' | 'doFlip' | 'flipVert' | 'pFlip' | 'maxRotate' | 'minZoom' | 'maxZoom' | 'maxWarp' | 'pAffine'>>;
+  /** Draws one item's parameters for an input of h x w. */
+  draw(rng: BatchContext['rng'], h: number, w: number): AffineParams;
+  /** The item's matrix: warp @ (flip @ rotate @ zoom) @ crop, output -> input, as fastai orders them. */
+  matrix(p: AffineParams): Mat3;
+}
+
+/** Centre crop of the largest region whose aspect (width / height) lies in `ratio`: cropMat's arguments. */
+function centreCrop(h: number, w: number, ratio: readonly [number, number]): [number, number, number, number] {
+  if (w / h < ratio[0]) return [1, w / ratio[0] / h, 0, 0];
+  if (w / h > ratio[1]) return [(h * ratio[1]) / w, 1, 0, 0];
+  return [1, 1, 0, 0];
+}
+
+function affineAug(o: AugTransformsOptions): AffineAugTransform {
+  const mult = o.mult ?? 1;
+  const opts = {
+    minScale: o.minScale ?? 1, doFlip: o.doFlip ?? true, flipVert: o.flipVert ?? false, pFlip: o.pFlip ?? 0.5,
+    maxRotate: (o.maxRotate ?? 10) * mult, minZoom: o.minZoom ?? 1, maxZoom: o.maxZoom ?? 1.1,
+    maxWarp: (o.maxWarp ?? 0.2) * mult, pAffine: o.pAffine ?? 0.75,
+  };
+  const ratio = o.ratio ?? [1, 1];
+  const size = o.size === undefined ? undefined : typeof o.size === 'number' ? ([o.size, o.size] as const) : o.size;
+  const sample = { mode: o.mode ?? 'bilinear', padMode: o.padMode ?? 'reflection', alignCorners: o.alignCorners ?? true } as const;
+  if (!(opts.minScale > 0 && opts.minScale <= 1)) throw new RangeError(`augTransforms: minScale must be in (0, 1], got ${opts.minScale}`);
+  if (!(opts.minZoom > 0 && opts.minZoom <= opts.maxZoom)) throw new RangeError(`augTransforms: need 0 < minZoom <= maxZoom, got ${opts.minZoom}, ${opts.maxZoom}`);
+
+  const draw = (rng: BatchContext['rng'], h: number, w: number): AffineParams => {
+    const p: AffineParams = { flip: 0, rotate: 0, zoom: 1, zoomCol: 0.5, zoomRow: 0.5, warpX: 0, warpY: 0, crop: [1, 1, 0, 0] };
+    if (opts.doFlip && rng.bernoulli(opts.pFlip)) p.flip = opts.flipVert ? rng.int(0, 8) : 1;
+    if (opts.maxWarp > 0) {
+      if (rng.bernoulli(opts.pAffine)) p.warpX = rng.uniform(-opts.maxWarp, opts.maxWarp);
+      if (rng.bernoulli(opts.pAffine)) p.warpY = rng.uniform(-opts.maxWarp, opts.maxWarp);
+    }
+    if (opts.maxRotate > 0 && rng.bernoulli(opts.pAffine)) p.rotate = rng.uniform(-opts.maxRotate, opts.maxRotate);
+    if (opts.minZoom < 1 || opts.maxZoom > 1) {
+      if (rng.bernoulli(opts.pAffine)) p.zoom = rng.uniform(opts.minZoom, opts.maxZoom);
+      p.zoomCol = rng.random();
+      p.zoomRow = rng.random();
+    }
+    if (opts.minScale < 1) {
+      const box = randomCropBox(w, h, { uniform: (a, b) => rng.uniform(a, b), int: (a, b) => a + rng.random() * (b - 1 - a) }, opts.minScale, 1, ratio);
+      const fx = box.width / w;
+      const fy = box.height / h;
+      // Centre of the crop in normalised coordinates (continuous: the crop need not sit on whole pixels).
+      p.crop = [fx, fy, ((box.left + box.width / 2) / w) * 2 - 1, ((box.top + box.height / 2) / h) * 2 - 1];
+    }
+    return p;
+  };
+
+  const matrix = (p: AffineParams): Mat3 => {
+    const flip = p.flip === 0 ? identityMat : opts.flipVert ? dihedralMat(p.flip) : flipMat();
+    return composeMats(warpMat(p.warpX, p.warpY), flip, rotateMat(p.rotate), zoomMat(p.zoom, p.zoomCol, p.zoomRow), cropMat(...p.crop));
+  };
+
+  const isIdentity = (m: Mat3) => m.every((v, i) => Math.abs(v - identityMat[i]!) < 1e-12);
+
+  const transform = (x: Tensor, ctx: BatchContext): Tensor => {
+    const [n, , h, w] = x.shape as [number, number, number, number];
+    const out = size ?? [h, w];
+    const sameSize = out[0] === h && out[1] === w;
+    if (ctx.split !== 'train') {
+      // Validation: only the deterministic resize to the final size (a centre crop first when the aspect must change).
+      if (sameSize) return x;
+      const crop = centreCrop(h, w, ratio);
+      if (crop[0] === 1 && crop[1] === 1 && sample.mode !== 'nearest') {
+        return F.interpolate(x, { size: [out[0], out[1]], mode: sample.mode, alignCorners: sample.alignCorners });
+      }
+      return affineCoord(x, [cropMat(...crop)], { ...sample, size: out });
+    }
+    const mats = Array.from({ length: n }, () => matrix(draw(ctx.rng, h, w)));
+    if (sameSize && mats.every(isIdentity)) return x;
+    return affineCoord(x, mats, { ...sample, size: out });
+  };
+
+  return {
+    name: 'AffineCoordTfm',
+    order: 30,
+    options: opts,
+    draw,
+    matrix,
+    describe: () =>
+      `{size: ${size ? `${size[0]}x${size[1]}` : 'same'}, minScale: ${opts.minScale}, flip: ${opts.doFlip ? (opts.flipVert ? 'dihedral' : 'horizontal') : 'no'}, ` +
+      `maxRotate: ${opts.maxRotate}, zoom: ${opts.minZoom}-${opts.maxZoom}, maxWarp: ${opts.maxWarp}, pAffine: ${opts.pAffine}, padMode: '${sample.padMode}'}`,
+    apply: (batch, ctx) => batch.map((t, i) => (ctx.kinds[i] === 'image' ? transform(t, ctx) : t)),
+  };
+}
+
+/**
+ * fastai's `aug_transforms` with its defaults, for `batchTfms`: one composed coordinate
+ * transform (flip, warp, rotate, zoom, random-resized crop to `size`; one resample) and one
+ * lighting transform. Training batches get random parameters per item (from the batch's
+ * seeded generator); validation batches only the deterministic resize to `size`.
+ *
+ * @example
+ * batchTfms: augTransforms({ size: 224, minScale: 0.75 })
+ */
+export function augTransforms(options: AugTransformsOptions = {}): BatchTransform[] {
+  const out: BatchTransform[] = [affineAug(options)];
+  const maxLighting = (options.maxLighting ?? 0.2) * (options.mult ?? 1);
+  if (maxLighting > 0) out.push(Lighting({ maxLighting, pLighting: options.pLighting ?? 0.75 }));
+  return [...out, ...(options.xtraTfms ?? [])];
+}
+
+/** The composed coordinate transform alone (what augTransforms puts first), for tests and custom pipelines. */
+export function AffineAug(options: AugTransformsOptions = {}): AffineAugTransform {
+  return affineAug(options);
+}
