@@ -6,6 +6,7 @@
  *
  *   npm run bench:engine                 # run alone on an idle machine
  *   BENCH_QUICK=1 npm run bench:engine   # 64 px, float32, one alternation: checks that it runs
+ *   BENCH_SIZES=64 BENCH_DTYPES=float32 BENCH_LAYOUTS=nchw BENCH_REPS=5 npm run bench:engine
  */
 import { availableParallelism } from 'node:os';
 import { F, type Tensor, torch } from '../src/index.js';
@@ -15,12 +16,16 @@ import { machine, median, printTable } from './lib/stats.js';
 
 const quick = Boolean(process.env.BENCH_QUICK);
 const bs = 32;
-const sizes = quick ? [64] : [64, 128];
-const dtypes = quick ? (['float32'] as const) : (['float32', 'bfloat16'] as const);
-const layouts = quick ? [false] : [false, true];
-const reps = quick ? 1 : 3; // alternations per configuration
+const list = (v: string | undefined, d: string) => (v ?? d).split(',');
+const sizes = list(process.env.BENCH_SIZES, quick ? '64' : '64,128').map(Number);
+const dtypes = list(process.env.BENCH_DTYPES, quick ? 'float32' : 'float32,bfloat16') as ('float32' | 'bfloat16')[];
+const layouts = list(process.env.BENCH_LAYOUTS, quick ? 'nchw' : 'nchw,channels-last').map((l) => l === 'channels-last');
+const reps = Number(process.env.BENCH_REPS ?? (quick ? 1 : 3)); // alternations per configuration
 const warmup = quick ? 1 : 2;
 const iters = quick ? 2 : 5;
+// Without native bf16 (AVX512-BF16/AMX) libtorch emulates it, 10-25x slower than float32: time fewer steps.
+const bf16Iters = 1;
+const bf16Reps = 1;
 const threads = Number(process.env.BENCH_THREADS ?? availableParallelism());
 const lr = 1e-3;
 const momentum = 0.9;
@@ -43,7 +48,7 @@ function sgdMomentum(params: Tensor[]): () => void {
     });
 }
 
-function timeJs(size: number, dtype: 'float32' | 'bfloat16', channelsLast: boolean): number {
+function timeJs(size: number, dtype: 'float32' | 'bfloat16', channelsLast: boolean, warmup: number, iters: number): number {
   torch.manualSeed(0);
   const model = resnet18().train();
   if (channelsLast) model.to({ memoryFormat: 'channelsLast' });
@@ -72,7 +77,7 @@ async function main(): Promise<void> {
   console.log(`# bench/engine: ResNet-18 training step, batch ${bs}, SGD momentum ${momentum}`);
   console.log(`${await machine()}; ${new Date().toISOString().slice(0, 10)}`);
   console.log(`fastai-ts on libtorch ${torch.version()}, ${threads} threads; ${worker ? worker.version : 'PyTorch not available: JS only'}`);
-  console.log(`${warmup} warm-up + ${iters} timed steps, median of ${reps} alternations${quick ? ' (BENCH_QUICK: numbers are not meaningful)' : ''}\n`);
+  console.log(`float32: ${warmup} warm-up + ${iters} timed steps, median of ${reps} alternations; bfloat16: 1 + ${bf16Iters}, ${bf16Reps} alternation${quick ? ' (BENCH_QUICK: numbers are not meaningful)' : ''}\n`);
   const rows: string[][] = [];
   try {
     for (const size of sizes) {
@@ -80,11 +85,13 @@ async function main(): Promise<void> {
         for (const channelsLast of layouts) {
           const js: number[] = [];
           const py: number[] = [];
-          for (let r = 0; r < reps; r++) {
-            js.push(timeJs(size, dtype, channelsLast));
+          const n = dtype === 'bfloat16' ? bf16Iters : iters;
+          const w = dtype === 'bfloat16' ? 1 : warmup;
+          for (let r = 0; r < (dtype === 'bfloat16' ? bf16Reps : reps); r++) {
+            js.push(timeJs(size, dtype, channelsLast, w, n));
             if (worker) {
               await pause();
-              py.push((await worker.run({ model: 'resnet18', dtype, mode: 'train', bs, size, warmup, iters, threads, channels_last: channelsLast, momentum, lr })).ips);
+              py.push((await worker.run({ model: 'resnet18', dtype, mode: 'train', bs, size, warmup: w, iters: n, threads, channels_last: channelsLast, momentum, lr })).ips);
               await pause();
             }
           }
