@@ -23,16 +23,15 @@ import {
   type BatchContext,
 } from '../src/data/index.js';
 import { augTransforms, Image, ImageBlock, IntToFloatTensor, Resize } from '../src/vision/index.js';
+import { resnet18 } from '../src/vision/models/index.js';
+import { findPython } from './lib/pytorch.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PETS = process.env.FASTAI_TS_SHARED ? join(process.env.FASTAI_TS_SHARED, 'data', 'pets') : join(ROOT, '..', 'shared', 'data', 'pets');
 const quick = process.env.BENCH_QUICK === '1';
+/** BENCH_PARTS=items,aug,overlap (default all) runs some parts only. */
+const parts = new Set((process.env.BENCH_PARTS ?? 'items,aug,overlap').split(','));
 const results: Record<string, unknown> = { quick, threads: torch.getNumThreads(), threadPool: threadPoolSize() };
-
-function findPython(): string | null {
-  const candidates = process.env.BENCH_PYTHON ? [process.env.BENCH_PYTHON] : ['python3', '/usr/bin/python3'];
-  return candidates.find((py) => spawnSync(py, ['-c', 'import torch, torchvision, PIL'], { stdio: 'ignore' }).status === 0) ?? null;
-}
 
 function python(py: string | null, cmd: Record<string, unknown>): { secs: number; torch: string; torchvision: string } | null {
   if (!py) return null;
@@ -44,25 +43,38 @@ function python(py: string | null, cmd: Record<string, unknown>): { secs: number
 const fmt = (v: number) => v.toFixed(1);
 const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}x` : 'n/a');
 
-async function itemBench(files: readonly string[], workers: number): Promise<number> {
+/**
+ * Items/s of decode + Resize(460) + ToTensor. `defer`: as the loader runs it before augTransforms,
+ * leaving the enlargement of photos smaller than 460 to the batch resample (ItemContext.deferEnlarge).
+ */
+async function itemBench(files: readonly string[], workers: number, defer: boolean): Promise<number> {
   const resize = Resize(460);
   const limiter = new Limiter(workers);
   const t = performance.now();
   await Promise.all(files.map((f, i) => limiter.run(async () => {
     const img = resize.apply(await Image.open(f), { split: 'train', rng: new Rng(i) }) as Image;
-    (await img.toTensor()).dispose();
+    (await (defer ? img.toDeferredTensor() : img.toTensor())).dispose();
   })));
   return files.length / ((performance.now() - t) / 1000);
 }
 
-function augBench(bs: number, batches: number): number {
+/**
+ * Images/s of IntToFloatTensor + augTransforms on uint8 batches at 460 px, or (`deferred`) on
+ * batches of 288 px photos that stand for 460 px (the loader's batches for the pets photos).
+ */
+function augBench(bs: number, batches: number, deferred: boolean): number {
   torch.manualSeed(0);
-  const x8 = torch.randint(0, 256, [bs, 3, 460, 460], { dtype: 'uint8' });
+  const side = deferred ? 288 : 460;
+  const x8 = torch.randint(0, 256, [bs, 3, side, side], { dtype: 'uint8' });
+  const pendingEnlarge = deferred ? [{ target: [460, 460] as const, sizes: Array.from({ length: bs }, () => [288, 288] as const) }] : undefined;
   const tfms = [IntToFloatTensor(), ...augTransforms({ size: 224, minScale: 0.75 })];
   const once = (b: number) => torch.tidy(() => {
-    const ctx: BatchContext = { split: 'train', rng: new Rng(b), kinds: ['image'] };
+    let ctx: BatchContext = { split: 'train', rng: new Rng(b), kinds: ['image'], pendingEnlarge };
     let batch: Tensor[] = [x8];
-    for (const t of tfms) batch = t.apply(batch, ctx);
+    for (const t of tfms) {
+      batch = t.apply(batch, ctx);
+      if (t.absorbsEnlarge) ctx = { ...ctx, pendingEnlarge: undefined };
+    }
     return batch[0]!.sum().item(); // forces the work
   });
   once(-1);
@@ -82,7 +94,7 @@ function smallNet(classes: number): nn.Sequential {
   );
 }
 
-function step(model: nn.Sequential, x: Tensor, y: Tensor): void {
+function step(model: nn.Module, x: Tensor, y: Tensor): void {
   torch.tidy(() => {
     const loss = F.crossEntropy(model.call(x) as Tensor, y);
     loss.backward();
@@ -99,7 +111,7 @@ function step(model: nn.Sequential, x: Tensor, y: Tensor): void {
   });
 }
 
-async function overlapBench(): Promise<{ real: number; preloaded: number; batches: number }> {
+async function overlapBench(makeModel: (classes: number) => nn.Module): Promise<{ real: number; preloaded: number; batches: number }> {
   const bs = quick ? 8 : 64;
   const pets = new DataBlock<string>({
     blocks: [ImageBlock(), CategoryBlock()],
@@ -111,7 +123,7 @@ async function overlapBench(): Promise<{ real: number; preloaded: number; batche
   });
   const dls = await pets.dataloaders(PETS, { bs, seed: 1, device: 'cpu' });
   const maxBatches = quick ? 3 : Infinity;
-  const model = smallNet(dls.c);
+  const model = makeModel(dls.c);
   // warm up the engine (first conv calls pick algorithms, allocate)
   for await (const [x, y] of dls.train.iterate(100, 1)) {
     step(model, x, y);
@@ -132,42 +144,71 @@ async function overlapBench(): Promise<{ real: number; preloaded: number; batche
   return { real, preloaded: pre, batches: preloaded.length };
 }
 
+
+/** Part 1: items/s of decode + Resize(460), beside PIL. */
+async function reportItems(py: string | null, files: readonly string[]): Promise<void> {
+  const cold = await itemBench(files, 1, true); // first epoch: every header is read once
+  const one = await itemBench(files, 1, true); // later epochs: headers cached
+  const many = await itemBench(files, 64, true); // as the loader: many queued, UV_THREADPOOL_SIZE threads decode
+  const cpuOne = await itemBench(files, 1, false);
+  const cpuMany = await itemBench(files, 64, false);
+  const pil = python(py, { what: 'item', files, size: 460 });
+  const pilIps = pil ? files.length / pil.secs : undefined;
+  results.items = { images: files.length, firstEpochOneWorker: cold, oneWorker: one, defaultWorkers: many, enlargedOnCpuOneWorker: cpuOne, enlargedOnCpuDefaultWorkers: cpuMany, pil: pilIps };
+  console.log(`\n1. decode + Resize(460) + ToTensor on ${files.length} pets photos, images/s`);
+  console.log('   fastai-ts as the loader runs it before augTransforms (enlargement left to the batch resample):');
+  console.log(`     1 decode at a time, first epoch:  ${fmt(cold)}   (${ratio(cold, pilIps)} PIL)`);
+  console.log(`     1 decode at a time:               ${fmt(one)}   (${ratio(one, pilIps)} PIL)`);
+  console.log(`     ${threadPoolSize()} pool threads (the loader):      ${fmt(many)}   (${ratio(many, pilIps)} PIL; target >= 1.5x)`);
+  console.log('   fastai-ts enlarging on the CPU to 460 (libvips):');
+  console.log(`     1 decode at a time:               ${fmt(cpuOne)}   (${ratio(cpuOne, pilIps)} PIL)`);
+  console.log(`     ${threadPoolSize()} pool threads:                   ${fmt(cpuMany)}   (${ratio(cpuMany, pilIps)} PIL)`);
+  console.log(`   PIL + torchvision, one process:     ${pilIps ? fmt(pilIps) : 'n/a'}`);
+  if (pil) results.python = `PyTorch ${pil.torch}, torchvision ${pil.torchvision} (${py})`;
+}
+
+/** Part 2: images/s of the batch augmentation, beside PyTorch. */
+function reportAug(py: string | null): void {
+  const bs = quick ? 8 : 64;
+  const batches = quick ? 2 : 10;
+  const ours = augBench(bs, batches, false);
+  const oursDeferred = augBench(bs, batches, true);
+  const pt = python(py, { what: 'aug', bs, insize: 460, size: 224, batches, min_scale: 0.75, threads: torch.getNumThreads() });
+  const ptIps = pt ? (bs * batches) / pt.secs : undefined;
+  results.aug = { bs, batches, ours, oursDeferred, pytorch: ptIps };
+  console.log(`\n2. IntToFloatTensor + augTransforms({ size: 224, minScale: 0.75 }) on batches of ${bs}, images/s`);
+  console.log(`   fastai-ts at 460 px (one composed gridSample):            ${fmt(ours)}   (${ratio(ours, ptIps)} PyTorch)`);
+  console.log(`   fastai-ts on 288 px photos standing for 460 px (deferred): ${fmt(oursDeferred)}   (${ratio(oursDeferred, ptIps)} PyTorch)`);
+  console.log(`   PyTorch at 460 px (affine_grid + grid_sample):             ${ptIps ? fmt(ptIps) : 'n/a'}`);
+}
+
+/** Part 3: an epoch with the real loader vs the same batches preloaded. */
+async function reportOverlap(): Promise<void> {
+  // The loader's CPU work shares the cores with training: a tiny net shows that cost bare, a
+  // ResNet-18 at 224 px (the book's kind of model) shows what a real training run sees.
+  const models: [string, (c: number) => nn.Module][] = [['a small conv net (3 convs)', smallNet]];
+  if (!quick) models.push(['ResNet-18 at 224 px', (c) => resnet18({ numClasses: c })]);
+  results.overlap = {};
+  for (const [name, make] of models) {
+    const o = await overlapBench(make);
+    (results.overlap as Record<string, unknown>)[name] = o;
+    console.log(`\n3. one epoch (${o.batches} batches of ${quick ? 8 : 64}) of ${name}`);
+    console.log(`   with the real loader:      ${o.real.toFixed(2)} s`);
+    console.log(`   with batches preloaded:    ${o.preloaded.toFixed(2)} s`);
+    console.log(`   real / preloaded:          ${(o.real / o.preloaded).toFixed(2)}x   (target <= 1.10x)`);
+  }
+}
+
 async function main(): Promise<void> {
-  const py = findPython();
+  const py = findPython('torch, torchvision, PIL');
   const all = getImageFiles(PETS);
   const files = quick ? all.slice(0, 16) : all;
   console.log(`bench:data${quick ? ' (BENCH_QUICK: a few items only; numbers are not meaningful)' : ''}`);
   console.log(`engine threads ${results.threads}, libuv pool threads ${results.threadPool}, python ${py ?? 'not found'}`);
 
-  const cold = await itemBench(files, 1); // first epoch: every header is read once
-  const one = await itemBench(files, 1); // later epochs: headers cached
-  const many = await itemBench(files, 64); // as the loader: many queued, UV_THREADPOOL_SIZE threads decode
-  const pil = python(py, { what: 'item', files, size: 460 });
-  const pilIps = pil ? files.length / pil.secs : undefined;
-  results.items = { images: files.length, firstEpochOneWorker: cold, oneWorker: one, defaultWorkers: many, pil: pilIps };
-  console.log(`\n1. decode + Resize(460) + ToTensor on ${files.length} pets photos, images/s`);
-  console.log(`   fastai-ts, 1 decode at a time, first epoch: ${fmt(cold)}   (${ratio(cold, pilIps)} PIL)`);
-  console.log(`   fastai-ts, 1 decode at a time:              ${fmt(one)}   (${ratio(one, pilIps)} PIL)`);
-  console.log(`   fastai-ts, as the loader (${threadPoolSize()} pool threads):    ${fmt(many)}   (${ratio(many, pilIps)} PIL; target >= 1.5x)`);
-  console.log(`   PIL + torchvision, one process:             ${pilIps ? fmt(pilIps) : 'n/a'}`);
-
-  const bs = quick ? 8 : 64;
-  const batches = quick ? 2 : 10;
-  const ours = augBench(bs, batches);
-  const pt = python(py, { what: 'aug', bs, insize: 460, size: 224, batches, min_scale: 0.75, threads: torch.getNumThreads() });
-  const ptIps = pt ? (bs * batches) / pt.secs : undefined;
-  results.aug = { bs, batches, ours, pytorch: ptIps };
-  console.log(`\n2. IntToFloatTensor + augTransforms({ size: 224, minScale: 0.75 }) on batches of ${bs} at 460 px, images/s`);
-  console.log(`   fastai-ts (one composed gridSample): ${fmt(ours)}   (${ratio(ours, ptIps)} PyTorch)`);
-  console.log(`   PyTorch (affine_grid + grid_sample): ${ptIps ? fmt(ptIps) : 'n/a'}`);
-
-  const o = await overlapBench();
-  results.overlap = o;
-  console.log(`\n3. one epoch (${o.batches} batches) of a small conv net`);
-  console.log(`   with the real loader:      ${o.real.toFixed(2)} s`);
-  console.log(`   with batches preloaded:    ${o.preloaded.toFixed(2)} s`);
-  console.log(`   real / preloaded:          ${(o.real / o.preloaded).toFixed(2)}x   (target <= 1.10x)`);
-  if (pil) results.python = `PyTorch ${pil.torch}, torchvision ${pil.torchvision} (${py})`;
+  if (parts.has('items')) await reportItems(py, files);
+  if (parts.has('aug')) reportAug(py);
+  if (parts.has('overlap')) await reportOverlap();
 
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', 'data.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -29,10 +29,13 @@ export interface PyTorchWorker {
   close(): void;
 }
 
-/** The first python that imports torch and torchvision ($BENCH_PYTHON, python3, /usr/bin/python3: the PATH one may be a virtualenv without them). */
-export function findPython(): string | null {
+/**
+ * The first python that imports `modules` (default torch and torchvision): $BENCH_PYTHON, else
+ * python3, else /usr/bin/python3 (the PATH one may be a virtualenv without them).
+ */
+export function findPython(modules = 'torch, torchvision'): string | null {
   const candidates = process.env.BENCH_PYTHON ? [process.env.BENCH_PYTHON] : ['python3', '/usr/bin/python3'];
-  return candidates.find((py) => spawnSync(py, ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status === 0) ?? null;
+  return candidates.find((py) => spawnSync(py, ['-c', `import ${modules}`], { stdio: 'ignore' }).status === 0) ?? null;
 }
 
 /** Starts the worker, or returns null when no python with torch is found. */

@@ -3,7 +3,7 @@
  * @module
  */
 import { torch, type Tensor } from '../torch/index.js';
-import type { TransformBlock } from './transform.js';
+import type { Collated, PendingEnlarge, TransformBlock } from './transform.js';
 import { describeValue } from './transform.js';
 
 function isTensor(v: unknown): v is Tensor {
@@ -59,18 +59,28 @@ function ordinal(i: number): string {
   return `${i}-th`;
 }
 
-/** Collates samples (one value per block) into one tensor per block, using each block's own collate when it has one. */
-export function collateSamples(samples: readonly (readonly unknown[])[], blocks: readonly TransformBlock[]): Tensor[] {
-  return torch.tidy(() => blocks.map((block, b) => {
-    const values = samples.map((s) => s[b]);
-    return block.collate && !values.every(isTensor) ? block.collate(values) : defaultCollate(values, b);
-  }));
+/** A collated batch: one tensor per block, and the enlargement still pending for each (if any). */
+export interface CollatedBatch {
+  batch: Tensor[];
+  pendingEnlarge: (PendingEnlarge | undefined)[];
 }
 
-/** Disposes the tensors inside samples (after collation, the loader owns and frees them). */
+/** Collates samples (one value per block) into one tensor per block, using each block's own collate when it has one. */
+export function collateSamples(samples: readonly (readonly unknown[])[], blocks: readonly TransformBlock[]): CollatedBatch {
+  const collated = torch.tidy(() => blocks.map((block, b): Collated => {
+    const values = samples.map((s) => s[b]);
+    const out = block.collate && !values.every(isTensor) ? block.collate(values) : defaultCollate(values, b);
+    return isTensor(out) ? { tensor: out } : out;
+  }));
+  return { batch: collated.map((c) => c.tensor), pendingEnlarge: collated.map((c) => c.pendingEnlarge) };
+}
+
+/** Disposes what samples hold (tensors, and other values with a dispose method): after collation the loader owns and frees them. */
 export function disposeSamples(samples: readonly (readonly unknown[] | null)[]): void {
   for (const s of samples) {
     if (!s) continue;
-    for (const v of s) if (isTensor(v)) v.dispose();
+    for (const v of s) {
+      if (typeof v === 'object' && v !== null && typeof (v as { dispose?: unknown }).dispose === 'function') (v as { dispose(): void }).dispose();
+    }
   }
 }

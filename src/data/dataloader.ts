@@ -11,7 +11,7 @@ import { collateSamples, disposeSamples } from './collate.js';
 import type { Dataset } from './datasets.js';
 import { Limiter } from './limiter.js';
 import { Rng, Stream } from './random.js';
-import { type BatchContext, type BatchTransform, describeValue, type ItemTransform, type TransformBlock } from './transform.js';
+import { type BatchContext, type BatchTransform, canDeferEnlarge, describeValue, type ItemTransform, type TransformBlock } from './transform.js';
 
 /** Options for a {@link DataLoader}. */
 export interface DataLoaderOptions {
@@ -126,6 +126,15 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
     return this.dropLast ? Math.floor(this.n / this.bs) : Math.ceil(this.n / this.bs);
   }
 
+  /**
+   * Whether items leave their final enlargement to the batch resample (when the batch
+   * transforms include one that absorbs it, e.g. augTransforms): one resample instead of two,
+   * and no upsampling on the CPU.
+   */
+  get deferEnlarge(): boolean {
+    return canDeferEnlarge(this.pipeline.batchTfms);
+  }
+
   /** The kinds of the batch's tensors, e.g. `['image', 'category']`. */
   get kinds(): string[] {
     return this.pipeline.blocks.map((b) => b.kind);
@@ -148,7 +157,7 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
   /** Sample `i` of the dataset after the item transforms (random ones keyed by seed, epoch and i). */
   async loadSample(i: number, epoch: number): Promise<unknown[]> {
     let sample = await this.dataset.get(i);
-    const ctx = { split: this.dataset.split, rng: Rng.fromKeys(this.seed, Stream.item, epoch, i) };
+    const ctx = { split: this.dataset.split, rng: Rng.fromKeys(this.seed, Stream.item, epoch, i), deferEnlarge: this.deferEnlarge };
     for (const tfm of this.pipeline.itemTfms) {
       const settled = await Promise.allSettled(sample.map((v) => tfm.apply(v, ctx)));
       const next = settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
@@ -199,8 +208,13 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
   makeBatch(samples: readonly (readonly unknown[])[], ctx: BatchContext): B {
     try {
       return torch.tidy(() => {
-        let batch = collateSamples(samples, this.pipeline.blocks).map((t) => (t.device === this.device ? t : t.toDevice(this.device)));
-        for (const tfm of this.pipeline.batchTfms) batch = tfm.apply(batch, ctx);
+        const collated = collateSamples(samples, this.pipeline.blocks);
+        let batch = collated.batch.map((t) => (t.device === this.device ? t : t.toDevice(this.device)));
+        let c: BatchContext = { ...ctx, pendingEnlarge: collated.pendingEnlarge };
+        for (const tfm of this.pipeline.batchTfms) {
+          batch = tfm.apply(batch, c);
+          if (tfm.absorbsEnlarge) c = { ...c, pendingEnlarge: undefined };
+        }
         return batch as B;
       });
     } finally {

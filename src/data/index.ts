@@ -25,7 +25,7 @@ export { archiveExtensions, extractArchive } from './extract.js';
 export { untarData, type UntarDataOptions } from './untar-data.js';
 export { URLs } from './urls.js';
 export {
-  describeValue,
-  type BatchContext, type BatchTransform, type Caption, type ItemContext, type ItemTransform, type ShowOptions, type Split,
-  type TransformBlock, type TypeTransform,
+  canDeferEnlarge, describeValue,
+  type BatchContext, type BatchTransform, type Caption, type Collated, type ItemContext, type ItemTransform, type PendingEnlarge,
+  type ShowOptions, type Split, type TransformBlock, type TypeTransform,
 } from './transform.js';

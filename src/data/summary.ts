@@ -9,7 +9,7 @@ import type { DataBlock } from './datablock.js';
 import { DataLoader } from './dataloader.js';
 import { DataLoaders } from './dataloaders.js';
 import { Rng, Stream } from './random.js';
-import { describeValue } from './transform.js';
+import { type BatchContext, describeValue } from './transform.js';
 
 /** Options for `DataBlock.summary`. */
 export interface SummaryOptions {
@@ -111,7 +111,7 @@ export async function summarize(dblock: DataBlock<unknown>, source: unknown, opt
   print(`  Pipeline: ${itemTfms.map(fnName).join(' -> ')}`);
   print('    starting from');
   print(`      ${describeTuple(sample)}`);
-  const ctx = { split: 'train' as const, rng: Rng.fromKeys(dl.seed, Stream.item, 0, 0) };
+  const ctx = { split: 'train' as const, rng: Rng.fromKeys(dl.seed, Stream.item, 0, 0), deferEnlarge: dl.deferEnlarge };
   let first: unknown[] = sample;
   const loaded: unknown[][] = [];
   try {
@@ -128,8 +128,9 @@ export async function summarize(dblock: DataBlock<unknown>, source: unknown, opt
     print('\nNo before_batch transform to apply');
     print('\nCollating items in a batch');
     let batch: Tensor[];
+    let pendingEnlarge: BatchContext['pendingEnlarge'];
     try {
-      batch = collateSamples(loaded, dl.pipeline.blocks);
+      ({ batch, pendingEnlarge } = collateSamples(loaded, dl.pipeline.blocks));
     } catch (e) {
       if (e instanceof CollateError) {
         print("Error! It's not possible to collate your items in a batch");
@@ -144,6 +145,13 @@ export async function summarize(dblock: DataBlock<unknown>, source: unknown, opt
       throw e;
     }
     print(`  ${describeTuple(batch)}`);
+    for (const p of pendingEnlarge ?? []) {
+      if (!p) continue;
+      const counts = new Map<string, number>();
+      for (const [w, h] of p.sizes) counts.set(`${h}x${w}`, (counts.get(`${h}x${w}`) ?? 0) + 1);
+      const sizes = [...counts].map(([k, c]) => (c > 1 ? `${c} at ${k}` : k)).join(', ');
+      print(`  (images at their decoded size, ${sizes}, stand for ${p.target[1]}x${p.target[0]}: the batch resample enlarges them)`);
+    }
     try {
       const collated = batch;
       batch = torch.tidy(() => collated.map((t) => t.toDevice(dl.device)));
@@ -152,10 +160,12 @@ export async function summarize(dblock: DataBlock<unknown>, source: unknown, opt
       print(`  Pipeline: ${batchTfms.map(fnName).join(' -> ')}`);
       print('    starting from');
       print(`      ${describeTuple(batch)}`);
-      const bctx = dl.batchContext(0, 0);
+      let bctx: BatchContext = { ...dl.batchContext(0, 0), pendingEnlarge };
       for (const t of batchTfms) {
         const input = batch;
-        batch = await step(print, fnName(t), describeTuple(input), () => torch.tidy(() => t.apply(input, bctx)));
+        const c = bctx;
+        batch = await step(print, fnName(t), describeTuple(input), () => torch.tidy(() => t.apply(input, c)));
+        if (t.absorbsEnlarge) bctx = { ...bctx, pendingEnlarge: undefined };
         if (input !== batch) torch.dispose(input.filter((x) => !batch.includes(x)));
         print(`    applying ${fnName(t)} gives`);
         print(`      ${describeTuple(batch)}`);

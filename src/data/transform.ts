@@ -32,6 +32,22 @@ export interface ItemContext {
   readonly split: Split;
   /** This sample's own generator: a function of (seed, epoch, item), so results do not depend on load order. */
   readonly rng: Rng;
+  /**
+   * True when a batch transform will resample the batch anyway and can absorb a final
+   * enlargement (see {@link BatchTransform.absorbsEnlarge}): an item transform may then leave
+   * an image at its decoded resolution, to be enlarged within that one resample, instead of
+   * upsampling it on the CPU. Default false.
+   */
+  readonly deferEnlarge?: boolean;
+}
+
+/**
+ * Images of a batch collated before their final enlargement: each item's pixels fill the
+ * top-left `sizes[i]` ([width, height]) of the batch tensor and stand for an image of `target`.
+ */
+export interface PendingEnlarge {
+  readonly target: readonly [width: number, height: number];
+  readonly sizes: readonly (readonly [width: number, height: number])[];
 }
 
 /** A per-sample transform on the CPU (fastai's item_tfms). Applied to every element of the sample tuple. */
@@ -52,6 +68,11 @@ export interface BatchContext {
   readonly rng: Rng;
   /** What each tensor of the batch holds, from its block: e.g. `['image', 'category']`. */
   readonly kinds: readonly string[];
+  /**
+   * Per batch position, the enlargement still to do (see {@link ItemContext.deferEnlarge});
+   * cleared by the loader once a transform that absorbs it has run.
+   */
+  readonly pendingEnlarge?: readonly (PendingEnlarge | undefined)[];
 }
 
 /**
@@ -68,6 +89,26 @@ export interface BatchTransform {
   /** Undoes what can be undone for display (e.g. Normalize). */
   decode?(batch: Tensor[], ctx: BatchContext): Tensor[];
   describe?(): string;
+  /** Resamples images and honours `ctx.pendingEnlarge` (the composed augmentation does). Default false. */
+  readonly absorbsEnlarge?: boolean;
+  /** Works on each pixel independently of its position (IntToFloatTensor, Lighting, Normalize). Default false. */
+  readonly pointwise?: boolean;
+}
+
+/**
+ * Whether items may defer their enlargement: some transform absorbs it, and every transform
+ * before it is pointwise (so none sees the not-yet-enlarged layout).
+ */
+export function canDeferEnlarge(batchTfms: readonly BatchTransform[]): boolean {
+  const sorted = [...batchTfms].sort((a, b) => a.order - b.order);
+  const at = sorted.findIndex((t) => t.absorbsEnlarge);
+  return at >= 0 && sorted.slice(0, at).every((t) => t.pointwise);
+}
+
+/** A block's collation result when it carries a pending enlargement. */
+export interface Collated {
+  readonly tensor: Tensor;
+  readonly pendingEnlarge?: PendingEnlarge;
 }
 
 /** Options for drawing a grid of samples. */
@@ -109,7 +150,7 @@ export interface TransformBlock {
    */
   readonly lazy?: boolean;
   /** Makes one tensor from the samples' values. Default: stack tensors, or an int64 tensor of numbers. */
-  collate?(values: readonly unknown[]): Tensor;
+  collate?(values: readonly unknown[]): Tensor | Collated;
   /** A display string for one element of a decoded batch tensor (e.g. the label of a category index). */
   caption?(batch: Tensor, i: number): string;
   /** The vocabulary, for category blocks. */

@@ -118,18 +118,92 @@ export interface AffineCoordOptions {
   padMode?: 'zeros' | 'border' | 'reflection';
   /** Default true (as fastai). */
   alignCorners?: boolean;
+  /**
+   * The input items are not yet at their size: item i's pixels fill the top-left `sizes[i]`
+   * ([width, height]) of `x` and stand for the image enlarged to `target`. The matrices act on
+   * that enlarged image, and the enlargement happens within this one resample.
+   * Default: every item fills `x`.
+   */
+  content?: { readonly target: readonly [number, number]; readonly sizes: readonly (readonly [number, number])[] };
 }
 
-/** Normalised output coordinates (x, y, 1) for every output pixel, row-major: [h*w, 3]. */
-function baseGrid(h: number, w: number, alignCorners: boolean, device: string): Tensor {
-  const axis = (n: number) => {
-    const l = torch.linspace(-1, 1, n, { device });
-    // Without align_corners the extreme samples sit half a pixel inside, as PyTorch's affine_grid.
-    return alignCorners || n === 1 ? l : l.mul((n - 1) / n);
-  };
-  const xs = axis(w).unsqueeze(0).expand(h, w);
-  const ys = axis(h).unsqueeze(1).expand(h, w);
-  return torch.stack([xs, ys, torch.ones([h, w], { device })], -1).reshape(h * w, 3);
+/** Per item and axis, the map from the enlarged image's normalised coordinates to the batch tensor's: c = a*x + b, kept within [lo, hi] (the item's pixels). */
+interface ContentMap {
+  a: Float32Array;
+  b: Float32Array;
+  lo: Float32Array;
+  hi: Float32Array;
+}
+
+/**
+ * Pixel centres scale as in a bilinear resize, c = (p + 0.5) * size / target - 0.5, then
+ * become normalised coordinates of the batch tensor (`canvas`: [width, height]).
+ */
+function contentMap(content: NonNullable<AffineCoordOptions['content']>, canvas: readonly [number, number], alignCorners: boolean): ContentMap {
+  const n = content.sizes.length;
+  const m = { a: new Float32Array(n * 2), b: new Float32Array(n * 2), lo: new Float32Array(n * 2), hi: new Float32Array(n * 2) };
+  content.sizes.forEach(([w, h], i) => {
+    for (const [k, size, target, full] of [[0, w, content.target[0], canvas[0]], [1, h, content.target[1], canvas[1]]] as const) {
+      const j = i * 2 + k;
+      if (alignCorners) {
+        m.a[j] = ((target - 1) * size) / (target * (full - 1));
+        m.b[j] = (size - 1) / (full - 1) - 1;
+        m.lo[j] = -1;
+        m.hi[j] = (2 * (size - 1)) / (full - 1) - 1;
+      } else {
+        m.a[j] = size / full;
+        m.b[j] = size / full - 1;
+        m.lo[j] = 1 / full - 1;
+        m.hi[j] = (2 * size - 1) / full - 1;
+      }
+    }
+  });
+  return m;
+}
+
+/**
+ * Maps normalised coordinates of the enlarged images (`xy` [n, points, 2]) into the batch
+ * tensor holding the smaller pixels, with the padding mode applied on the enlarged image
+ * (reflection about its edges, clamping at them, or zeros outside) as if it existed.
+ */
+function toContent(xy: Tensor, map: ContentMap, padMode: string): Tensor {
+  const n = xy.shape[0]!;
+  const t = (v: Float32Array) => torch.tensor(v, [n, 1, 2], { device: xy.device });
+  // Reflection about the edges of [-1, 1]: 2*clamp(x) - x, exact for |x| <= 3 (far beyond any augmentation).
+  const folded = padMode === 'reflection' ? xy.clamp(-1, 1).mul(2).sub(xy) : padMode === 'border' ? xy.clamp(-1, 1) : xy;
+  // Inside the image, never read past an item's last pixel (the batch tensor holds zeros there).
+  const mapped = folded.mul(t(map.a)).add(t(map.b)).maximum(t(map.lo)).minimum(t(map.hi));
+  if (padMode !== 'zeros') return mapped;
+  const outside = xy.abs().gt(1).any(2, true);
+  return torch.where(outside, 3, mapped); // far outside the batch tensor: reads zeros
+}
+
+/** Normalised coordinates of `n` output pixels along an axis, as PyTorch's affine_grid places them. */
+function axis(n: number, alignCorners: boolean, device: string): Tensor {
+  const l = torch.linspace(-1, 1, n, { device });
+  // Without align_corners the extreme samples sit half a pixel inside.
+  return alignCorners || n === 1 ? l : l.mul((n - 1) / n);
+}
+
+/**
+ * The sampling grid [n, oh, ow, 2]: each output point (x, y, 1) through its item's matrix
+ * (rows of `flat`, 9 per item), divided by the third coordinate when projective. Built with
+ * broadcast multiply-adds: a batched matmul with an inner size of 3 is several times slower.
+ */
+function grid(flat: Float32Array, n: number, oh: number, ow: number, projective: boolean, alignCorners: boolean, device: string): Tensor {
+  const coef = torch.tensor(flat, [n, 9, 1, 1], { device });
+  const X = axis(ow, alignCorners, device).view(1, 1, ow);
+  const Y = axis(oh, alignCorners, device).view(1, oh, 1);
+  // a*X + c is [n, 1, ow] and b*Y is [n, oh, 1]: only their sum is full size.
+  const row = (r: number) => coef.select(1, r * 3).mul(X).add(coef.select(1, r * 3 + 2)).add(coef.select(1, r * 3 + 1).mul(Y));
+  let x = row(0);
+  let y = row(1);
+  if (projective) {
+    const w = row(2);
+    x = x.div(w);
+    y = y.div(w);
+  }
+  return torch.stack([x, y], -1);
 }
 
 /**
@@ -142,14 +216,24 @@ export function affineCoord(x: Tensor, mats: readonly Mat3[], options: AffineCoo
   const [oh, ow] = options.size === undefined ? [h, w] : typeof options.size === 'number' ? [options.size, options.size] : options.size;
   if (mats.length !== n && mats.length !== 1) throw new RangeError(`affineCoord: ${mats.length} matrices for a batch of ${n}`);
   const alignCorners = options.alignCorners ?? true;
+  const padMode = options.padMode ?? 'reflection';
+  const content = options.content;
+  if (content && content.sizes.length !== n) throw new RangeError(`affineCoord: content sizes for ${content.sizes.length} items, batch of ${n}`);
+  const map = content ? contentMap(content, [w, h], alignCorners) : null;
+  // When every item fills the batch tensor, the enlargement is a plain scale: fold it into the
+  // matrices and let gridSample pad (its edges then sit a fraction of a pixel off the image's).
+  const fills = content?.sizes.every(([cw, ch]) => cw === w && ch === h) ?? false;
   const flat = new Float32Array(n * 9);
-  for (let i = 0; i < n; i++) flat.set(mats[mats.length === 1 ? 0 : i]!, i * 9);
+  for (let i = 0; i < n; i++) {
+    const m = mats[mats.length === 1 ? 0 : i]!;
+    flat.set(fills ? composeMats([map!.a[i * 2]!, 0, map!.b[i * 2]!, 0, map!.a[i * 2 + 1]!, map!.b[i * 2 + 1]!, 0, 0, 1], m) : m, i * 9);
+  }
   const projective = mats.some((m) => m[6] !== 0 || m[7] !== 0 || m[8] !== 1);
   return torch.tidy(() => {
-    const m = torch.tensor(flat, [n, 3, 3], { device: x.device });
-    const pts = baseGrid(oh, ow, alignCorners, x.device).matmul(m.transpose(1, 2)); // [n, oh*ow, 3]
-    const xy = projective ? pts.narrow(2, 0, 2).div(pts.narrow(2, 2, 1)) : pts.narrow(2, 0, 2);
-    const grid = xy.reshape(n, oh, ow, 2).to(x.dtype);
-    return F.gridSample(x, grid, { mode: options.mode ?? 'bilinear', paddingMode: options.padMode ?? 'reflection', alignCorners });
+    let xy = grid(flat, n, oh, ow, projective, alignCorners, x.device);
+    const general = map !== null && !fills;
+    if (general) xy = toContent(xy.view(n, oh * ow, 2), map, padMode).view(n, oh, ow, 2);
+    // With items smaller than the batch tensor, padding was applied on the enlarged image above; 'border' only guards rounding.
+    return F.gridSample(x, xy.to(x.dtype), { mode: options.mode ?? 'bilinear', paddingMode: general && padMode !== 'zeros' ? 'border' : padMode, alignCorners });
   });
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import { F, type Tensor } from '../torch/index.js';
-import type { BatchContext, BatchTransform } from '../data/transform.js';
+import type { BatchContext, BatchTransform, PendingEnlarge } from '../data/transform.js';
 import { affineCoord, composeMats, cropMat, dihedralMat, flipMat, identityMat, type Mat3, rotateMat, warpMat, zoomMat } from './affine.js';
 import { Lighting } from './lighting.js';
 import { randomCropBox } from './random-resized-crop.js';
@@ -125,22 +125,24 @@ function affineAug(o: AugTransformsOptions): AffineAugTransform {
 
   const isIdentity = (m: Mat3) => m.every((v, i) => Math.abs(v - identityMat[i]!) < 1e-12);
 
-  const transform = (x: Tensor, ctx: BatchContext): Tensor => {
-    const [n, , h, w] = x.shape as [number, number, number, number];
+  const transform = (x: Tensor, ctx: BatchContext, content: PendingEnlarge | undefined): Tensor => {
+    const n = x.shape[0]!;
+    // With a pending enlargement the images stand for `content.target`; the matrices act on that size.
+    const [h, w] = content ? [content.target[1], content.target[0]] : (x.shape.slice(2) as [number, number]);
     const out = size ?? [h, w];
-    const sameSize = out[0] === h && out[1] === w;
+    const sameSize = !content && out[0] === h && out[1] === w;
     if (ctx.split !== 'train') {
       // Validation: only the deterministic resize to the final size (a centre crop first when the aspect must change).
       if (sameSize) return x;
       const crop = centreCrop(h, w, ratio);
-      if (crop[0] === 1 && crop[1] === 1 && sample.mode !== 'nearest') {
+      if (!content && crop[0] === 1 && crop[1] === 1 && sample.mode !== 'nearest') {
         return F.interpolate(x, { size: [out[0], out[1]], mode: sample.mode, alignCorners: sample.alignCorners });
       }
-      return affineCoord(x, [cropMat(...crop)], { ...sample, size: out });
+      return affineCoord(x, [cropMat(...crop)], { ...sample, size: out, content });
     }
     const mats = Array.from({ length: n }, () => matrix(draw(ctx.rng, h, w)));
     if (sameSize && mats.every(isIdentity)) return x;
-    return affineCoord(x, mats, { ...sample, size: out });
+    return affineCoord(x, mats, { ...sample, size: out, content });
   };
 
   return {
@@ -152,7 +154,8 @@ function affineAug(o: AugTransformsOptions): AffineAugTransform {
     describe: () =>
       `{size: ${size ? `${size[0]}x${size[1]}` : 'same'}, minScale: ${opts.minScale}, flip: ${opts.doFlip ? (opts.flipVert ? 'dihedral' : 'horizontal') : 'no'}, ` +
       `maxRotate: ${opts.maxRotate}, zoom: ${opts.minZoom}-${opts.maxZoom}, maxWarp: ${opts.maxWarp}, pAffine: ${opts.pAffine}, padMode: '${sample.padMode}'}`,
-    apply: (batch, ctx) => batch.map((t, i) => (ctx.kinds[i] === 'image' ? transform(t, ctx) : t)),
+    apply: (batch, ctx) => batch.map((t, i) => (ctx.kinds[i] === 'image' ? transform(t, ctx, ctx.pendingEnlarge?.[i]) : t)),
+    absorbsEnlarge: true,
   };
 }
 

@@ -4,9 +4,10 @@
  * device, IntToFloatTensor makes float32 in [0, 1].
  * @module
  */
-import type { Tensor } from '../torch/index.js';
-import type { BatchContext, BatchTransform, Caption, ItemTransform, ShowOptions, TransformBlock, TypeTransform } from '../data/transform.js';
-import { Image } from './image.js';
+import { torch, type Tensor } from '../torch/index.js';
+import { CollateError, defaultCollate } from '../data/collate.js';
+import type { BatchContext, BatchTransform, Caption, Collated, ItemContext, ItemTransform, ShowOptions, TransformBlock, TypeTransform } from '../data/transform.js';
+import { DeferredResize, Image } from './image.js';
 import { drawGrid } from './show.js';
 
 /** Opens file paths and bytes as {@link Image}s (header only; pixels are decoded by ToTensor). */
@@ -19,13 +20,44 @@ function badInput(v: unknown): never {
   throw new TypeError(`ImageBlock: expected a file path or image bytes, got ${JSON.stringify(v)}; check getX`);
 }
 
-/** Item transform: an {@link Image} becomes a uint8 tensor [3, H, W] (decoding it). Order 5. */
+/**
+ * Item transform: an {@link Image} becomes a uint8 tensor [3, H, W] (decoding it). Order 5.
+ * When the loader allows it (`ctx.deferEnlarge`), an image whose last step enlarges it is
+ * decoded at its smaller size instead, as a {@link DeferredResize} for the batch resample.
+ */
 export function ToTensor(): ItemTransform {
   return {
     name: 'ToTensor',
     order: 5,
-    apply: (v: unknown) => (v instanceof Image ? v.toTensor() : v),
+    apply: (v: unknown, ctx?: ItemContext) => (v instanceof Image ? (ctx?.deferEnlarge ? v.toDeferredTensor() : v.toTensor()) : v),
   };
+}
+
+/**
+ * Collates image tensors, some of which may still wait for their enlargement: every item goes
+ * into the top-left of a zero batch tensor as large as the largest item, and the result
+ * records each item's size for the resample that enlarges them.
+ */
+export function collateImages(values: readonly unknown[]): Tensor | Collated {
+  const deferred = values.filter((v): v is DeferredResize => v instanceof DeferredResize);
+  if (deferred.length === 0) return defaultCollate(values);
+  const tensors = values.map((v) => (v instanceof DeferredResize ? v.tensor : (v as Tensor)));
+  const target = deferred[0]!.size;
+  const targets = values.map((v) => (v instanceof DeferredResize ? v.size : ([(v as Tensor).shape[2]!, (v as Tensor).shape[1]!] as const)));
+  const shapes = targets.map(([w, h]) => `[3, ${h}, ${w}]`);
+  if (targets.some(([w, h]) => w !== target[0] || h !== target[1])) {
+    throw new CollateError(
+      `It's not possible to collate the items in a batch: the images stand for different sizes: ${shapes.join(', ')}. ` +
+        'Make every item the same size with an item transform, e.g. itemTfms: [Resize(460)] (or RandomResizedCrop)',
+      0,
+      shapes,
+    );
+  }
+  const sizes = tensors.map((t) => [t.shape[2]!, t.shape[1]!] as const);
+  const [cw, ch] = [Math.max(...sizes.map((s) => s[0])), Math.max(...sizes.map((s) => s[1]))];
+  const batch = torch.zeros([values.length, 3, ch, cw], { dtype: 'uint8' });
+  torch.tidy(() => tensors.forEach((t, i) => batch.select(0, i).narrow(1, 0, sizes[i]![1]).narrow(2, 0, sizes[i]![0]).copy_(t)));
+  return { tensor: batch, pendingEnlarge: { target, sizes } };
 }
 
 /** Options for {@link IntToFloatTensor}. */
@@ -43,6 +75,7 @@ export function IntToFloatTensor(options: IntToFloatTensorOptions = {}): BatchTr
     apply: (batch: Tensor[], ctx: BatchContext) =>
       batch.map((t, i) => (ctx.kinds[i] === 'image' && !t.isFloatingPoint() ? t.float().div_(div) : t)), // in place: one pass less
     describe: () => `{div: ${div}}`,
+    pointwise: true,
   };
 }
 
@@ -54,6 +87,10 @@ export class ImageBlockImpl implements TransformBlock {
   readonly typeTfms = [openImage];
   readonly itemTfms = [ToTensor()];
   readonly batchTfms = [IntToFloatTensor()];
+
+  collate(values: readonly unknown[]): Tensor | Collated {
+    return collateImages(values);
+  }
 
   /** Draws images [N, C, H, W] in [0, 1] with captions (see drawGrid). */
   showGrid(x: Tensor, captions: readonly (readonly Caption[])[], options: ShowOptions): Promise<Buffer> {

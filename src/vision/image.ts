@@ -9,11 +9,42 @@ import { statSync } from 'node:fs';
 import sharp, { type Metadata } from 'sharp';
 import { torch, type Tensor } from '../torch/index.js';
 
+// libvips' operation cache keeps recent results for reuse; a loader never decodes the same
+// request twice in a row, so the cache only costs time (about 25% of a small photo's decode).
+sharp.cache(false);
+
 /** 8-bit RGB pixels, row-major HWC. */
 export interface RawImage {
   data: Buffer;
   width: number;
   height: number;
+}
+
+function rawToTensor(raw: RawImage): Tensor {
+  return torch.tidy(() => torch.tensor(raw.data, [raw.height, raw.width, 3]).permute(2, 0, 1));
+}
+
+/**
+ * An image tensor at its decoded resolution (uint8 [3, h, w]) that stands for the image
+ * enlarged to `size`: the enlargement is left to the batch's resample (see
+ * `Image.toDeferredTensor`). ImageBlock collates these; the composed augmentation enlarges them.
+ */
+export class DeferredResize {
+  constructor(
+    /** The pixels, uint8 [3, h, w]. */
+    readonly tensor: Tensor,
+    /** [width, height] the image stands for. */
+    readonly size: readonly [width: number, height: number],
+  ) {}
+
+  dispose(): void {
+    this.tensor.dispose();
+  }
+
+  toString(): string {
+    const [, h, w] = this.tensor.shape;
+    return `Tensor ${this.tensor.dtype} of size 3x${h}x${w}, standing for ${this.size[1]}x${this.size[0]} (enlarged in the batch resample)`;
+  }
 }
 
 /** A rectangle in pixels. */
@@ -91,6 +122,17 @@ function simplify(ops: readonly Op[]): Op[] {
     }
   }
   return out;
+}
+
+/** [width, height] after applying `ops` to an image of `size`. */
+function sizeAfter(size: readonly [number, number], ops: readonly Op[]): [number, number] {
+  let [w, h] = size;
+  for (const op of ops) {
+    if (op.type === 'crop') [w, h] = [op.box.width, op.box.height];
+    else if (op.type === 'resize') [w, h] = [op.width, op.height];
+    else [w, h] = [w + op.left + op.right, h + op.top + op.bottom];
+  }
+  return [w, h];
 }
 
 /** Splits ops into passes that libvips can each do in one go. */
@@ -243,8 +285,25 @@ export class Image {
 
   /** The pixels as a uint8 tensor [3, height, width] (CHW). */
   async toTensor(): Promise<Tensor> {
-    const raw = await this.toRaw();
-    return torch.tidy(() => torch.tensor(raw.data, [raw.height, raw.width, 3]).permute(2, 0, 1));
+    return rawToTensor(await this.toRaw());
+  }
+
+  /**
+   * Like {@link toTensor}, except that when the plan ends by enlarging the image (a resize to a
+   * larger size in both directions), that last resize is not done: the result is a
+   * {@link DeferredResize} holding the pixels before it, for a batch resample to enlarge
+   * (see ItemContext.deferEnlarge). Upsampling on the CPU is the costliest step of presizing
+   * small photos, and the batch resample then reads the decoded pixels directly.
+   */
+  async toDeferredTensor(): Promise<Tensor | DeferredResize> {
+    const last = this.ops[this.ops.length - 1];
+    if (last?.type !== 'resize') return this.toTensor();
+    const head = this.ops.slice(0, -1);
+    const [w, h] = sizeAfter(this.sourceSize, head);
+    const enlarges = last.width >= w && last.height >= h && (last.width > w || last.height > h);
+    if (!enlarges) return this.toTensor();
+    const raw = await new Image(this.input, this.file, this.format, this.sourceSize, head, w, h).toRaw();
+    return new DeferredResize(rawToTensor(raw), [last.width, last.height]);
   }
 
   /** E.g. `Image jpeg 500x414` or `Image 460x460 (jpeg 500x414: resize to 555x460, crop 460x460 at (47,0))`. */

@@ -3,8 +3,8 @@
  * grids of images, ImageDataLoaders, and the architectures with their pretrained weights.
  * @module
  */
-export { Image, ImageReadError, type Box, type Kernel, type PadMode, type RawImage } from './image.js';
-export { ImageBlock, ImageBlockImpl, IntToFloatTensor, openImage, ToTensor, type IntToFloatTensorOptions } from './image-block.js';
+export { DeferredResize, Image, ImageReadError, type Box, type Kernel, type PadMode, type RawImage } from './image.js';
+export { collateImages, ImageBlock, ImageBlockImpl, IntToFloatTensor, openImage, ToTensor, type IntToFloatTensorOptions } from './image-block.js';
 export { Resize, sizeWH, type ResizeOptions, type ResizeTransform, type Size } from './resize.js';
 export { RandomResizedCrop, randomCropBox, type RandomResizedCropOptions } from './random-resized-crop.js';
 export {

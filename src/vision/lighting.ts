@@ -60,6 +60,7 @@ export function Lighting(options: LightingOptions = {}): LightingTransform {
   return {
     name: 'Lighting',
     order: 40,
+    pointwise: true,
     describe: () => `{maxLighting: ${maxLighting}, pLighting: ${pLighting}}`,
     draw,
     applyParams,

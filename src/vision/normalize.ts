@@ -46,6 +46,7 @@ export const Normalize = {
     return {
       name: 'Normalize',
       order: 99,
+      pointwise: true,
       mean,
       std,
       describe: () => `{mean: [${mean.join(', ')}], std: [${std.join(', ')}]}`,
