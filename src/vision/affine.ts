@@ -127,7 +127,7 @@ export interface AffineCoordOptions {
   content?: { readonly target: readonly [number, number]; readonly sizes: readonly (readonly [number, number])[] };
 }
 
-/** Per item and axis, the map from the enlarged image's normalised coordinates to the batch tensor's: c = a*x + b, kept within [lo, hi] (the item's pixels). */
+/** Per item and axis, the map from the enlarged image's normalised coordinates to the batch tensor's, c = a*x + b, and the range [lo, hi] of the item's pixel centres there. */
 interface ContentMap {
   a: Float32Array;
   b: Float32Array;
@@ -162,20 +162,27 @@ function contentMap(content: NonNullable<AffineCoordOptions['content']>, canvas:
 }
 
 /**
- * Maps normalised coordinates of the enlarged images (`xy` [n, points, 2]) into the batch
- * tensor holding the smaller pixels, with the padding mode applied on the enlarged image
- * (reflection about its edges, clamping at them, or zeros outside) as if it existed.
+ * Applies the padding mode of the enlarged images to grid points already mapped into the batch
+ * tensor (`xy` [n, oh, ow, 2]): each image's edges lie at b ± a there. Reflection folds about
+ * them (2*clamp(x) - x, exact within one image width, far beyond any augmentation), border
+ * clamps at them, zeros sends outside points far outside; then points are kept within each
+ * item's pixels (the batch tensor holds zeros beyond them).
  */
-function toContent(xy: Tensor, map: ContentMap, padMode: string): Tensor {
+function padContent(xy: Tensor, map: ContentMap, padMode: string): Tensor {
   const n = xy.shape[0]!;
-  const t = (v: Float32Array) => torch.tensor(v, [n, 1, 2], { device: xy.device });
-  // Reflection about the edges of [-1, 1]: 2*clamp(x) - x, exact for |x| <= 3 (far beyond any augmentation).
-  const folded = padMode === 'reflection' ? xy.clamp(-1, 1).mul(2).sub(xy) : padMode === 'border' ? xy.clamp(-1, 1) : xy;
-  // Inside the image, never read past an item's last pixel (the batch tensor holds zeros there).
-  const mapped = folded.mul(t(map.a)).add(t(map.b)).maximum(t(map.lo)).minimum(t(map.hi));
-  if (padMode !== 'zeros') return mapped;
-  const outside = xy.abs().gt(1).any(2, true);
-  return torch.where(outside, 3, mapped); // far outside the batch tensor: reads zeros
+  const values = (f: (j: number) => number) => Float32Array.from({ length: n * 2 }, (_, j) => f(j));
+  const bounds = [values((j) => map.b[j]! - map.a[j]!), values((j) => map.b[j]! + map.a[j]!), map.lo, map.hi];
+  // Usually every item and axis shares its bounds (square crops of one size): scalar clamps are one op each.
+  const uniform = bounds.every((v) => v.every((x) => x === v[0]));
+  const t = (v: Float32Array) => torch.tensor(v, [n, 1, 1, 2], { device: xy.device });
+  const [edgeLo, edgeHi, lo, hi] = uniform ? bounds.map((v) => v[0]!) : bounds.map(t);
+  const clamp_ = (v: Tensor, a: number | Tensor, b: number | Tensor) =>
+    typeof a === 'number' ? v.clamp_(a, b as number) : v.copy_(v.maximum(a).minimum(b as Tensor));
+  const clamp = (v: Tensor, a: number | Tensor, b: number | Tensor) => (typeof a === 'number' ? v.clamp(a, b as number) : v.maximum(a).minimum(b as Tensor));
+  if (padMode === 'reflection') return clamp_(clamp(xy, edgeLo!, edgeHi!).mul_(2).sub_(xy), lo!, hi!);
+  if (padMode === 'border') return clamp(xy, lo!, hi!);
+  const outside = (typeof edgeLo === 'number' ? xy.lt(edgeLo).logicalOr(xy.gt(edgeHi as number)) : xy.lt(edgeLo!).logicalOr(xy.gt(edgeHi!))).any(3, true);
+  return torch.where(outside, 3, clamp(xy, lo!, hi!)); // far outside the batch tensor: reads zeros
 }
 
 /** Normalised coordinates of `n` output pixels along an axis, as PyTorch's affine_grid places them. */
@@ -220,20 +227,17 @@ export function affineCoord(x: Tensor, mats: readonly Mat3[], options: AffineCoo
   const content = options.content;
   if (content && content.sizes.length !== n) throw new RangeError(`affineCoord: content sizes for ${content.sizes.length} items, batch of ${n}`);
   const map = content ? contentMap(content, [w, h], alignCorners) : null;
-  // When every item fills the batch tensor, the enlargement is a plain scale: fold it into the
-  // matrices and let gridSample pad (its edges then sit a fraction of a pixel off the image's).
-  const fills = content?.sizes.every(([cw, ch]) => cw === w && ch === h) ?? false;
+  // The map from the enlarged image into the batch tensor is affine: it joins each matrix.
   const flat = new Float32Array(n * 9);
   for (let i = 0; i < n; i++) {
     const m = mats[mats.length === 1 ? 0 : i]!;
-    flat.set(fills ? composeMats([map!.a[i * 2]!, 0, map!.b[i * 2]!, 0, map!.a[i * 2 + 1]!, map!.b[i * 2 + 1]!, 0, 0, 1], m) : m, i * 9);
+    flat.set(map ? composeMats([map.a[i * 2]!, 0, map.b[i * 2]!, 0, map.a[i * 2 + 1]!, map.b[i * 2 + 1]!, 0, 0, 1], m) : m, i * 9);
   }
   const projective = mats.some((m) => m[6] !== 0 || m[7] !== 0 || m[8] !== 1);
   return torch.tidy(() => {
     let xy = grid(flat, n, oh, ow, projective, alignCorners, x.device);
-    const general = map !== null && !fills;
-    if (general) xy = toContent(xy.view(n, oh * ow, 2), map, padMode).view(n, oh, ow, 2);
-    // With items smaller than the batch tensor, padding was applied on the enlarged image above; 'border' only guards rounding.
-    return F.gridSample(x, xy.to(x.dtype), { mode: options.mode ?? 'bilinear', paddingMode: general && padMode !== 'zeros' ? 'border' : padMode, alignCorners });
+    if (map) xy = padContent(xy, map, padMode);
+    // With content, padding was applied on the enlarged images above; 'border' only guards rounding.
+    return F.gridSample(x, xy.to(x.dtype), { mode: options.mode ?? 'bilinear', paddingMode: map && padMode !== 'zeros' ? 'border' : padMode, alignCorners });
   });
 }

@@ -20,18 +20,30 @@ function canvasOf(contents: Tensor[]): { x: Tensor; sizes: [number, number][] } 
 describe('enlarging inside the batch resample (deferred enlargement)', () => {
   it('equals a bilinear resize followed by the same sampling, for any pixels, at the output size', () => {
     torch.manualSeed(0);
-    const a = torch.rand([1, 3, 9, 12]);
-    const b = torch.rand([1, 3, 11, 7]);
-    const { x, sizes } = canvasOf([a, b]);
-    const target: [number, number] = [16, 20]; // [width, height] both stand for
-    for (const alignCorners of [true, false]) {
-      for (const padMode of ['reflection', 'border'] as const) {
-        const got = affineCoord(x, [composeMats()], { size: [20, 16], alignCorners, padMode, content: { target, sizes } });
-        // The reference: really enlarge each item (bilinear, as the CPU resize does), then sample it at identity.
-        const want = torch.cat([a, b].map((c) => affineCoord(F.interpolate(c, { size: [20, 16], mode: 'bilinear', alignCorners: false }), [composeMats()], { alignCorners, padMode })));
-        assertClose(values(got), values(want), { atol: 1e-5, message: `alignCorners ${alignCorners}, ${padMode}` });
+    // Items of different sizes, and items of one size (which take the scalar-bounds path).
+    for (const [a, b] of [[torch.rand([1, 3, 9, 12]), torch.rand([1, 3, 11, 7])], [torch.rand([1, 3, 9, 9]), torch.rand([1, 3, 9, 9])]]) {
+      const { x, sizes } = canvasOf([a!, b!]);
+      const target: [number, number] = [16, 20]; // [width, height] both stand for
+      for (const alignCorners of [true, false]) {
+        for (const padMode of ['reflection', 'border'] as const) {
+          const got = affineCoord(x, [composeMats()], { size: [20, 16], alignCorners, padMode, content: { target, sizes } });
+          // The reference: really enlarge each item (bilinear, as the CPU resize does), then sample it at identity.
+          const want = torch.cat([a!, b!].map((c) => affineCoord(F.interpolate(c, { size: [20, 16], mode: 'bilinear', alignCorners: false }), [composeMats()], { alignCorners, padMode })));
+          assertClose(values(got), values(want), { atol: 1e-5, message: `sizes ${JSON.stringify(sizes)}, alignCorners ${alignCorners}, ${padMode}` });
+        }
       }
     }
+  });
+
+  it('gives each item the same pixels whatever else is in its batch', () => {
+    torch.manualSeed(1);
+    const a = torch.rand([1, 3, 9, 9]);
+    const alone = canvasOf([a, a]);
+    const mixed = canvasOf([a, torch.rand([1, 3, 13, 11])]);
+    const mats = [composeMats(flipMat(), rotateMat(20), zoomMat(0.8, 0.5, 0.5))];
+    const one = affineCoord(alone.x, mats, { size: 12, content: { target: [20, 20], sizes: alone.sizes } });
+    const two = affineCoord(mixed.x, mats, { size: 12, content: { target: [20, 20], sizes: mixed.sizes } });
+    assertClose(values(one.select(0, 0)), values(two.select(0, 0)), { atol: 1e-5 });
   });
 
   it('applies flips, rotations and zooms to the enlarged image (exact on smooth images away from the edges)', () => {
