@@ -27,13 +27,16 @@ const models = (env.BENCH_MODELS ?? (quick ? 'resnet18' : 'resnet18,resnet34,res
 const iters = Number(env.BENCH_ITERS ?? (quick ? 1 : 5));
 const warmup = Number(env.BENCH_WARMUP ?? (quick ? 1 : 2));
 const reps = Number(env.BENCH_REPS ?? (quick ? 1 : 3));
+// Without native bf16 (AVX512-BF16/AMX) libtorch emulates it, 10-25x slower than float32: one short run each.
+const bf16 = { warmup: 1, iters: 1, reps: 1 };
+
 const bs = Number(env.BENCH_BS ?? (quick ? 8 : 32));
 const size = Number(env.BENCH_SIZE ?? (quick ? 64 : 128));
 const threads = Number(env.BENCH_THREADS ?? availableParallelism());
-const dtypes = ['float32', 'bfloat16'] as const;
+const dtypes = (process.env.BENCH_DTYPES?.split(',') ?? ['float32', 'bfloat16']) as ('float32' | 'bfloat16')[];
 const modes = ['forward', 'train'] as const;
 type Mode = (typeof modes)[number];
-type Dtype = (typeof dtypes)[number];
+type Dtype = 'float32' | 'bfloat16';
 const LR = 1e-3;
 
 // ---- fastai-ts side ----
@@ -63,10 +66,11 @@ function runJs(model: nn.Module, mode: Mode, dtype: Dtype): { secs: number; ips:
     };
   if (mode === 'forward') model.eval();
   else model.train();
-  for (let i = 0; i < warmup; i++) step();
+  const run = dtype === 'bfloat16' ? bf16 : { warmup, iters };
+  for (let i = 0; i < run.warmup; i++) step();
   const t0 = performance.now();
-  for (let i = 0; i < iters; i++) step();
-  const secs = (performance.now() - t0) / 1000 / iters;
+  for (let i = 0; i < run.iters; i++) step();
+  const secs = (performance.now() - t0) / 1000 / run.iters;
   x.dispose();
   y.dispose();
   return { secs, ips: bs / secs };
@@ -78,7 +82,7 @@ async function main(): Promise<void> {
   torch.setNumThreads(threads);
   const worker = await startWorker(threads);
   console.log(`fastai-ts on libtorch ${torch.version()}; ${worker ? worker.version : 'PyTorch not available: JS only'}`);
-  console.log(`batch ${bs}, ${size}x${size}, ${threads} threads, ${warmup} warm-up + ${iters} timed iterations, ${reps} alternations${quick ? ' (BENCH_QUICK: numbers are not meaningful)' : ''}\n`);
+  console.log(`batch ${bs}, ${size}x${size}, ${threads} threads, float32: ${warmup} warm-up + ${iters} timed iterations, ${reps} alternations; bfloat16: 1 + 1, 1${quick ? ' (BENCH_QUICK: numbers are not meaningful)' : ''}\n`);
   const header = ['model', 'dtype', 'mode', 'fastai-ts img/s', 'PyTorch img/s', 'ratio'];
   console.log(header.join('\t'));
   const rows: Record<string, unknown>[] = [];
@@ -90,11 +94,12 @@ async function main(): Promise<void> {
         for (const mode of modes) {
           const js: number[] = [];
           const py: number[] = [];
-          for (let r = 0; r < reps; r++) {
+          const run = dtype === 'bfloat16' ? bf16 : { warmup, iters, reps };
+          for (let r = 0; r < run.reps; r++) {
             js.push(runJs(model, mode, dtype).ips);
             if (worker) {
               await pause();
-              const out = await worker.run({ model: name, dtype, mode, bs, size, warmup, iters, threads });
+              const out = await worker.run({ model: name, dtype, mode, bs, size, warmup: run.warmup, iters: run.iters, threads });
               py.push(out.ips);
               await pause();
             }
