@@ -1,7 +1,7 @@
 import { empty } from '../creation.js';
 import { type Conv2dOptions, conv2d } from '../functional/conv.js';
 import type { Tensor } from '../tensor.js';
-import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.js';
+import { layerDefault_ } from './init.js';
 import { Module } from './module.js';
 
 type Pair = number | [number, number];
@@ -40,13 +40,9 @@ export class Conv2d extends Module {
     this.resetParameters();
   }
 
+  /** Re-draws the weights with PyTorch's default initialisation. */
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const { fanIn } = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform_(this.bias, -bound, bound);
-    }
+    layerDefault_(this.weight, this.bias);
   }
 
   forward(x: Tensor): Tensor {

@@ -84,3 +84,16 @@ export function zeros_(t: Tensor): Tensor {
 export function ones_(t: Tensor): Tensor {
   return constant_(t, 1);
 }
+
+/**
+ * PyTorch's default initialisation of Linear and Conv layers: kaiming-uniform weights with
+ * a = sqrt(5) (so U(-1/sqrt(fan_in), 1/sqrt(fan_in))) and the bias uniform in the same bound.
+ */
+export function layerDefault_(weight: Tensor, bias: Tensor | null): void {
+  kaimingUniform_(weight, { a: Math.sqrt(5) });
+  if (bias) {
+    const { fanIn } = calculateFanInAndFanOut(weight);
+    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+    uniform_(bias, -bound, bound);
+  }
+}

@@ -1,7 +1,7 @@
 import { empty } from '../creation.js';
 import { linear } from '../functional/conv.js';
 import type { Tensor } from '../tensor.js';
-import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.js';
+import { layerDefault_ } from './init.js';
 import { Module } from './module.js';
 
 /** `y = x @ weight.T + bias`, initialised as PyTorch's Linear. */
@@ -21,13 +21,9 @@ export class Linear extends Module {
     this.resetParameters();
   }
 
+  /** Re-draws the weights with PyTorch's default initialisation. */
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const { fanIn } = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform_(this.bias, -bound, bound);
-    }
+    layerDefault_(this.weight, this.bias);
   }
 
   forward(x: Tensor): Tensor {
