@@ -87,9 +87,12 @@ export async function download(url: string, dest: string, options: DownloadOptio
       poke();
       bar.update(received);
     });
+    const out = createWriteStream(tmp);
     try {
-      await pipeline(body, createWriteStream(tmp));
+      await pipeline(body, out);
     } catch (e) {
+      // The file stream opens and closes asynchronously: wait, or it could recreate the file after we remove it.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       bar.finish('failed');
       return fail(`the transfer broke off after ${formatBytes(received)}${total ? ` of ${formatBytes(total)}` : ''} (${(e as Error).message})`, e);
     }
