@@ -6,18 +6,6 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Seconds of `fn` per call: `warmup` untimed calls, then the median of `reps` timed calls. */
-export async function timeIt(fn: () => unknown, { warmup = 2, reps = 5 } = {}): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push((performance.now() - t0) / 1000);
-  }
-  return median(times);
-}
-
 /** Prints rows as an aligned Markdown table (to paste into bench/README.md). */
 export function printTable(header: string[], rows: (string | number)[][]): void {
   const cells = [header, ...rows.map((r) => r.map(String))];
