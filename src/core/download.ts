@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,13 +21,6 @@ export interface DownloadOptions {
   quiet?: boolean;
   /** Give up after this many milliseconds without data. Default 60000. */
   timeoutMs?: number;
-}
-
-/** The sha256 of a file, in hex. */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
 }
 
 /** The sha256 of a file, read in chunks (synchronously, for code that must stay synchronous such as model constructors). */

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { download, sha256File } from '../../src/core/download.js';
+import { download, sha256FileSync } from '../../src/core/download.js';
 
 const body = Buffer.alloc(300_000, 7);
 const digest = createHash('sha256').update(body).digest('hex');
@@ -43,7 +43,7 @@ describe('download', () => {
     const dest = join(dir, 'sub', 'ok.bin');
     await download(`${base}/file`, dest, { sha256: digest, quiet: true });
     assert.deepEqual(readFileSync(dest), body);
-    assert.equal(await sha256File(dest), digest);
+    assert.equal(sha256FileSync(dest), digest);
   });
 
   it('never leaves a partial file when the connection drops', async () => {
