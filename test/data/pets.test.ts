@@ -87,8 +87,9 @@ describe('the pets recipe (fastbook chapter 5) on the 370 shared photos', () => 
     const items = [0, 1, 2].map((i) => dls.validDs.item(i) as string);
     const test = await dls.testDl(items);
     assert.equal(test.length, 1);
-    const [tx, ...rest] = (await test.oneBatch());
+    const [tx, ...rest] = await test.oneBatch();
     assert.equal(rest.length, 0, 'no labels: batches are [x]');
+    assert.ok(tx, 'a test batch holds the inputs');
     const [vx, vy] = await dls.valid.oneBatch();
     assert.deepEqual(tx.shape, [3, 3, 224, 224]);
     // Equal up to float rounding: the batches differ in size, so the same items sit in batch tensors of different sizes.
