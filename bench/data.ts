@@ -22,7 +22,7 @@ import {
   CategoryBlock, DataBlock, threadPoolSize, getImageFiles, Limiter, RandomSplitter, RegexLabeller, Rng, usingAttr,
   type BatchContext,
 } from '../src/data/index.js';
-import { augTransforms, Image, ImageBlock, IntToFloatTensor, Resize } from '../src/vision/index.js';
+import { augTransforms, Image, ImageBlock, IntToFloatTensor, ResamplePlan, Resize } from '../src/vision/index.js';
 import { resnet18 } from '../src/vision/models/index.js';
 import { findPython } from './lib/pytorch.js';
 
@@ -45,14 +45,14 @@ const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}x
 
 /**
  * Items/s of decode + Resize(460) + ToTensor. `defer`: as the loader runs it before augTransforms,
- * leaving the enlargement of photos smaller than 460 to the batch resample (ItemContext.deferEnlarge).
+ * leaving the enlargement of photos smaller than 460 to the batch resample (see canDeferEnlarge).
  */
 async function itemBench(files: readonly string[], workers: number, defer: boolean): Promise<number> {
   const resize = Resize(460);
   const limiter = new Limiter(workers);
   const t = performance.now();
   await Promise.all(files.map((f, i) => limiter.run(async () => {
-    const img = resize.apply(await Image.open(f), { split: 'train', rng: new Rng(i) }) as Image;
+    const img = resize.apply(await Image.open(f), { split: 'train', rng: new Rng(i), batchTfms: [] }) as Image;
     (await (defer ? img.toDeferredTensor() : img.toTensor())).dispose();
   })));
   return files.length / ((performance.now() - t) / 1000);
@@ -66,14 +66,14 @@ function augBench(bs: number, batches: number, deferred: boolean): number {
   torch.manualSeed(0);
   const side = deferred ? 288 : 460;
   const x8 = torch.randint(0, 256, [bs, 3, side, side], { dtype: 'uint8' });
-  const pendingEnlarge = deferred ? [{ target: [460, 460] as const, sizes: Array.from({ length: bs }, () => [288, 288] as const) }] : undefined;
+  const layouts = deferred ? [new ResamplePlan([460, 460], Array.from({ length: bs }, () => [288, 288] as const))] : undefined;
   const tfms = [IntToFloatTensor(), ...augTransforms({ size: 224, minScale: 0.75 })];
   const once = (b: number) => torch.tidy(() => {
-    let ctx: BatchContext = { split: 'train', rng: new Rng(b), kinds: ['image'], pendingEnlarge };
+    let ctx: BatchContext = { split: 'train', rng: new Rng(b), kinds: ['image'], layouts };
     let batch: Tensor[] = [x8];
     for (const t of tfms) {
       batch = t.apply(batch, ctx);
-      if (t.absorbsEnlarge) ctx = { ...ctx, pendingEnlarge: undefined };
+      if (!t.pointwise) ctx = { ...ctx, layouts: undefined }; // as Pipeline.applyBatch does
     }
     return batch[0]!.sum().item(); // forces the work
   });

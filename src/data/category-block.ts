@@ -6,8 +6,18 @@ import { torch, type Tensor } from '../torch/index.js';
 import { Categorize, type CategorizeOptions } from './categorize.js';
 import type { TransformBlock } from './transform.js';
 
-/** The block for a single-label target: labels become int64 indices into a sorted vocab. */
-export class CategoryBlockImpl implements TransformBlock {
+/** The block for a single-label target (made by {@link CategoryBlock}): labels become int64 indices into a sorted vocab. */
+export interface CategoryBlock extends TransformBlock {
+  readonly kind: 'category';
+  /** The label encoder (its vocab is learnt from the training labels). */
+  readonly categorize: Categorize;
+  /** The class names in index order (after the datasets are built). */
+  readonly vocab: readonly string[];
+  collate(values: readonly unknown[]): Tensor;
+  caption(batch: Tensor, i: number): string;
+}
+
+class CategoryBlockImpl implements CategoryBlock {
   readonly name = 'CategoryBlock';
   readonly kind = 'category';
   readonly categorize: Categorize;
@@ -38,6 +48,6 @@ export class CategoryBlockImpl implements TransformBlock {
  * A single-label classification target (fastai's `CategoryBlock`).
  * @param options.vocab a fixed vocabulary; default: the sorted unique training labels
  */
-export function CategoryBlock(options: CategorizeOptions = {}): CategoryBlockImpl {
+export function CategoryBlock(options: CategorizeOptions = {}): CategoryBlock {
   return new CategoryBlockImpl(options);
 }

@@ -3,7 +3,7 @@
  * @module
  */
 import { torch, type Tensor } from '../torch/index.js';
-import type { Collated, PendingEnlarge, TransformBlock } from './transform.js';
+import type { Collated, TransformBlock } from './transform.js';
 import { describeValue } from './transform.js';
 
 function isTensor(v: unknown): v is Tensor {
@@ -59,10 +59,10 @@ function ordinal(i: number): string {
   return `${i}-th`;
 }
 
-/** A collated batch: one tensor per block, and the enlargement still pending for each (if any). */
+/** A collated batch: one tensor per block, and what each block said about its tensor's layout (see {@link Collated.layout}). */
 export interface CollatedBatch {
   batch: Tensor[];
-  pendingEnlarge: (PendingEnlarge | undefined)[];
+  layouts: unknown[];
 }
 
 /** Collates samples (one value per block) into one tensor per block, using each block's own collate when it has one. */
@@ -72,7 +72,7 @@ export function collateSamples(samples: readonly (readonly unknown[])[], blocks:
     const out = block.collate && !values.every(isTensor) ? block.collate(values) : defaultCollate(values, b);
     return isTensor(out) ? { tensor: out } : out;
   }));
-  return { batch: collated.map((c) => c.tensor), pendingEnlarge: collated.map((c) => c.pendingEnlarge) };
+  return { batch: collated.map((c) => c.tensor), layouts: collated.map((c) => c.layout) };
 }
 
 /** Disposes what samples hold (tensors, and other values with a dispose method): after collation the loader owns and frees them. */

@@ -5,11 +5,12 @@
  * @module
  */
 import { DataLoaders, type DataLoadersOptions } from './dataloaders.js';
-import { Datasets, type OnError } from './datasets.js';
+import { Datasets, type OnError, onErrorValues } from './datasets.js';
 import type { Getter } from './labellers.js';
 import { RandomSplitter, type Splitter } from './splitters.js';
 import { summarize, type SummaryOptions } from './summary.js';
 import type { BatchTransform, ItemTransform, TransformBlock } from './transform.js';
+import { checkOneOf } from './validate.js';
 
 /** Options for {@link DataBlock}. */
 export interface DataBlockOptions<I = unknown> {
@@ -94,7 +95,15 @@ export class DataBlock<I = unknown> {
    * @param options.onError 'raise' (default) or 'skip' samples that cannot be read, with one warning per epoch
    */
   async datasets(source: unknown, options: { onError?: OnError } = {}): Promise<Datasets> {
-    const items = await this.getItems(source);
+    checkOneOf('DataBlock', 'onError', options.onError ?? 'raise', onErrorValues); // before listing a large folder
+    return this.datasetsFromItems(await this.getItems(source), source, options);
+  }
+
+  /**
+   * The datasets for items already found (what {@link datasets} does after `getItems`).
+   * @param source where the items came from, for messages
+   */
+  async datasetsFromItems(items: readonly I[], source: unknown, options: { onError?: OnError } = {}): Promise<Datasets> {
     if (items.length === 0) throw new Error(`DataBlock: getItems found no items in ${JSON.stringify(source)}; check the source`);
     const splits = this.splitter(items);
     return Datasets.create(items, splits, {

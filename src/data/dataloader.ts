@@ -6,12 +6,16 @@
  * the device and the batch transforms happen when the consumer takes the batch.
  * @module
  */
+import { dirname } from 'node:path';
 import { torch, type Tensor } from '../torch/index.js';
-import { collateSamples, disposeSamples } from './collate.js';
+import { disposeSamples } from './collate.js';
 import type { Dataset } from './datasets.js';
 import { Limiter } from './limiter.js';
+import type { Pipeline, PipelineObserver } from './pipeline.js';
 import { Rng, Stream } from './random.js';
-import { type BatchContext, type BatchTransform, canDeferEnlarge, describeValue, type ItemTransform, type TransformBlock } from './transform.js';
+import type { BatchContext } from './transform.js';
+import { describeValue } from './transform.js';
+import { checkBoolean, checkInt, describeArg } from './validate.js';
 
 /** Options for a {@link DataLoader}. */
 export interface DataLoaderOptions {
@@ -41,13 +45,6 @@ export interface DataLoaderOptions {
   prefetch?: number;
   /** Where batches go: 'cpu', 'cuda', 'cuda:1'. Default: 'cuda' when available, else 'cpu'. */
   device?: string;
-}
-
-/** The transforms and blocks a loader applies (shared by a DataLoaders' loaders). */
-export interface LoaderPipeline {
-  blocks: readonly TransformBlock[];
-  itemTfms: ItemTransform[];
-  batchTfms: BatchTransform[];
 }
 
 /** A batch: one tensor per block, e.g. `[x, y]`. The consumer owns it and must dispose it. */
@@ -93,21 +90,25 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
   /** Samples left out because they could not be read (onError 'skip'), by dataset position. */
   readonly skipped = new Map<number, Skipped>();
 
+  /**
+   * @param dataset the samples
+   * @param pipeline the transforms that make batches of them (replaced, not changed, by DataLoaders.addTfms)
+   */
   constructor(
     readonly dataset: Dataset,
-    readonly pipeline: LoaderPipeline,
+    public pipeline: Pipeline,
     options: DataLoaderOptions = {},
   ) {
-    this.bs = options.bs ?? 64;
-    this.shuffle = options.shuffle ?? false;
-    this.dropLast = options.dropLast ?? false;
+    this.bs = checkInt('DataLoader', 'bs', options.bs ?? 64, 1);
+    this.shuffle = checkBoolean('DataLoader', 'shuffle', options.shuffle ?? false);
+    this.dropLast = checkBoolean('DataLoader', 'dropLast', options.dropLast ?? false);
     this.seed = options.seed ?? drawSeed();
-    this.prefetch = options.prefetch ?? 2;
-    this.numWorkers = options.numWorkers ?? this.bs * this.prefetch;
-    this.device = options.device ?? defaultDevice();
-    if (!Number.isInteger(this.bs) || this.bs < 1) throw new RangeError(`DataLoader: bs must be a positive integer, got ${this.bs}`);
-    if (!Number.isInteger(this.numWorkers) || this.numWorkers < 0) throw new RangeError(`DataLoader: numWorkers must be 0 or more, got ${this.numWorkers}`);
-    if (!Number.isInteger(this.prefetch) || this.prefetch < 1) throw new RangeError(`DataLoader: prefetch must be 1 or more, got ${this.prefetch}`);
+    if (!Number.isSafeInteger(this.seed)) throw new RangeError(`DataLoader: seed must be an integer, got ${describeArg(this.seed)}`);
+    this.prefetch = checkInt('DataLoader', 'prefetch', options.prefetch ?? 2, 1);
+    this.numWorkers = checkInt('DataLoader', 'numWorkers', options.numWorkers ?? this.bs * this.prefetch, 0);
+    const device = options.device ?? defaultDevice();
+    if (typeof device !== 'string') throw new TypeError(`DataLoader: device must be a string such as 'cpu' or 'cuda', got ${describeArg(device)}`);
+    this.device = device;
     if (this.dropLast && this.bs > dataset.length) {
       throw new RangeError(
         `DataLoader: bs ${this.bs} is larger than the ${dataset.length} ${dataset.split === 'train' ? 'training' : 'validation'} samples and dropLast is on, ` +
@@ -126,25 +127,26 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
     return this.dropLast ? Math.floor(this.n / this.bs) : Math.ceil(this.n / this.bs);
   }
 
-  /**
-   * Whether items leave their final enlargement to the batch resample (when the batch
-   * transforms include one that absorbs it, e.g. augTransforms): one resample instead of two,
-   * and no upsampling on the CPU.
-   */
-  get deferEnlarge(): boolean {
-    return canDeferEnlarge(this.pipeline.batchTfms);
+  /** The source items, in dataset order (fastai's `dl.items`). */
+  get items(): unknown[] {
+    return Array.from({ length: this.dataset.length }, (_, i) => this.dataset.item(i));
   }
 
   /** The kinds of the batch's tensors, e.g. `['image', 'category']`. */
-  get kinds(): string[] {
-    return this.pipeline.blocks.map((b) => b.kind);
+  get kinds(): readonly string[] {
+    return this.pipeline.kinds;
   }
 
-  /** The dataset positions of each batch of epoch `epoch`. */
-  batchIndices(epoch: number): number[][] {
+  /** The dataset positions of epoch `epoch`, in the order they are served (unreadable ones left out). */
+  order(epoch: number): number[] {
     const n = this.dataset.length;
-    let order = this.shuffle ? Rng.fromKeys(this.seed, Stream.shuffle, epoch).permutation(n) : Array.from({ length: n }, (_, i) => i);
-    if (this.skipped.size) order = order.filter((i) => !this.skipped.has(i));
+    const order = this.shuffle ? Rng.fromKeys(this.seed, Stream.shuffle, epoch).permutation(n) : Array.from({ length: n }, (_, i) => i);
+    return this.skipped.size ? order.filter((i) => !this.skipped.has(i)) : order;
+  }
+
+  /** The dataset positions of each batch of epoch `epoch` (as planned: samples found unreadable during it are replaced by the next ones). */
+  batchIndices(epoch: number): number[][] {
+    const order = this.order(epoch);
     const batches: number[][] = [];
     for (let s = 0; s < order.length; s += this.bs) {
       const b = order.slice(s, s + this.bs);
@@ -155,21 +157,9 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
   }
 
   /** Sample `i` of the dataset after the item transforms (random ones keyed by seed, epoch and i). */
-  async loadSample(i: number, epoch: number): Promise<unknown[]> {
-    let sample = await this.dataset.get(i);
-    const ctx = { split: this.dataset.split, rng: Rng.fromKeys(this.seed, Stream.item, epoch, i), deferEnlarge: this.deferEnlarge };
-    for (const tfm of this.pipeline.itemTfms) {
-      const settled = await Promise.allSettled(sample.map((v) => tfm.apply(v, ctx)));
-      const next = settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
-      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) {
-        // free what this sample already holds: earlier values and what the other elements made
-        disposeSamples([sample, next.filter((v) => !sample.includes(v))]);
-        throw failed.reason;
-      }
-      sample = next;
-    }
-    return sample;
+  async loadSample(i: number, epoch: number, observe?: PipelineObserver): Promise<unknown[]> {
+    const sample = await this.dataset.get(i);
+    return this.pipeline.applyItem(sample, this.pipeline.itemContext(this.dataset.split, this.seed, epoch, i), observe);
   }
 
   /** Loads one batch's samples; with onError 'skip', unreadable ones come back as null. */
@@ -192,7 +182,12 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
     };
     if (!limiter) {
       const out: (unknown[] | null)[] = [];
-      for (const i of indices) out.push(await one(i));
+      try {
+        for (const i of indices) out.push(await one(i));
+      } catch (e) {
+        disposeSamples(out); // the samples of this batch loaded before the failing one
+        throw e;
+      }
       return out;
     }
     const settled = await Promise.allSettled(indices.map((i) => limiter.run(() => one(i))));
@@ -205,26 +200,13 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
   }
 
   /** Collates samples, moves them to the device and applies the batch transforms; frees the samples. */
-  makeBatch(samples: readonly (readonly unknown[])[], ctx: BatchContext): B {
-    try {
-      return torch.tidy(() => {
-        const collated = collateSamples(samples, this.pipeline.blocks);
-        let batch = collated.batch.map((t) => (t.device === this.device ? t : t.toDevice(this.device)));
-        let c: BatchContext = { ...ctx, pendingEnlarge: collated.pendingEnlarge };
-        for (const tfm of this.pipeline.batchTfms) {
-          batch = tfm.apply(batch, c);
-          if (tfm.absorbsEnlarge) c = { ...c, pendingEnlarge: undefined };
-        }
-        return batch as B;
-      });
-    } finally {
-      disposeSamples(samples);
-    }
+  makeBatch(samples: readonly (readonly unknown[])[], ctx: BatchContext, observe?: PipelineObserver): B {
+    return this.pipeline.makeBatch(samples, ctx, this.device, observe) as B;
   }
 
   /** The context the batch transforms get for batch `b` of epoch `epoch`. */
   batchContext(epoch: number, b: number): BatchContext {
-    return { split: this.dataset.split, rng: Rng.fromKeys(this.seed, Stream.batch, epoch, b), kinds: this.kinds };
+    return this.pipeline.batchContext(this.dataset.split, this.seed, epoch, b);
   }
 
   /** One epoch of batches. Breaking out early frees what was loaded ahead. */
@@ -232,39 +214,93 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
     yield* this.iterate(this.epoch++);
   }
 
-  /** The batches of epoch `epoch` (without advancing the epoch counter). */
+  /**
+   * The batches of epoch `epoch` (without advancing the epoch counter). With onError 'skip',
+   * a batch that lost unreadable samples is topped up from the following ones, so batches
+   * stay `bs` long (all but the last, which dropLast drops when short).
+   */
   async *iterate(epoch: number, maxBatches = Infinity): AsyncGenerator<B, void, undefined> {
-    const batches = this.batchIndices(epoch).slice(0, maxBatches);
+    const order = this.order(epoch);
+    let taken = 0;
+    let planned = 0;
+    const take = (k: number): number[] => {
+      const out = order.slice(taken, taken + k);
+      taken += out.length;
+      return out;
+    };
+    // The next batch's positions, or null at the end of the epoch.
+    const plan = (): number[] | null => {
+      const left = order.length - taken;
+      if (planned >= maxBatches || left === 0 || (this.dropLast && left < this.bs)) return null;
+      planned++;
+      return take(this.bs);
+    };
     const limiter = this.numWorkers > 0 ? new Limiter(this.numWorkers) : null;
     const ahead: Promise<(unknown[] | null)[]>[] = [];
-    let next = 0;
     const fill = (): void => {
       if (!limiter) return;
-      while (ahead.length < this.prefetch && next < batches.length) {
-        const p = this.loadSamples(batches[next++]!, epoch, limiter);
-        p.catch(() => undefined); // surfaced when the consumer reaches this batch
-        ahead.push(p);
+      for (let p = ahead.length < this.prefetch ? plan() : null; p; p = ahead.length < this.prefetch ? plan() : null) {
+        const loading = this.loadSamples(p, epoch, limiter);
+        loading.catch(() => undefined); // surfaced when the consumer reaches this batch
+        ahead.push(loading);
       }
     };
     const skippedBefore = this.skipped.size;
+    let pending: unknown[][] = []; // samples of the batch being assembled (freed if we stop)
+    let yielded = 0;
     try {
-      for (let b = 0; b < batches.length; b++) {
+      for (let b = 0; ; b++) {
         fill();
-        const samples = limiter ? await ahead.shift()! : await this.loadSamples(batches[b]!, epoch, null);
+        let loaded: (unknown[] | null)[];
+        if (limiter) {
+          const next = ahead.shift();
+          if (!next) break;
+          loaded = await next;
+        } else {
+          const p = plan();
+          if (!p) break;
+          loaded = await this.loadSamples(p, epoch, null);
+        }
+        pending = loaded.filter((s): s is unknown[] => s !== null);
+        // Replace skipped samples with the next ones in the order.
+        while (pending.length < this.bs && taken < order.length) {
+          const extra = await this.loadSamples(take(this.bs - pending.length), epoch, limiter);
+          pending.push(...extra.filter((s): s is unknown[] => s !== null));
+        }
+        if (pending.length === 0 || (this.dropLast && pending.length < this.bs)) {
+          disposeSamples(pending);
+          pending = [];
+          continue;
+        }
         fill(); // keep decoding while the consumer works on this batch
-        const present = samples.filter((s): s is unknown[] => s !== null);
-        if (present.length === 0) continue;
-        const batch = this.makeBatch(present, this.batchContext(epoch, b));
+        const samples = pending;
+        pending = [];
+        const batch = this.makeBatch(samples, this.batchContext(epoch, b));
         // Let the samples just launched run their promise chains up to their decodes (sharp
         // queues them on the thread pool) before the consumer takes the main thread for a
         // synchronous training step; otherwise nothing would be decoding during that step.
         if (limiter) await new Promise<void>((resolve) => setImmediate(resolve));
+        yielded++;
         yield batch;
       }
     } finally {
+      disposeSamples(pending);
       for (const p of ahead) disposeSamples((await p.catch(() => null)) ?? []);
       this.warnSkipped(skippedBefore);
     }
+    if (yielded === 0 && this.dataset.length > 0 && this.n === 0) throw this.nothingReadable();
+  }
+
+  /** Every sample was skipped as unreadable: an error naming where they are and why, rather than an empty epoch. */
+  private nothingReadable(): Error {
+    const items = [...this.skipped.values()];
+    const dirs = new Set(items.map((s) => dirname(s.item)));
+    const where = dirs.size === 1 ? ` in ${[...dirs][0]}` : '';
+    const split = this.dataset.split === 'train' ? 'training' : 'validation';
+    return new Error(
+      `DataLoader: none of the ${this.dataset.length} ${split} samples${where} could be read (onError: 'skip' left them all out), so there is nothing to load. ` +
+        `First: ${items[0]?.item}: ${items[0]?.reason}. Check that the files are images (verifyImages() lists the bad ones) and that getItems finds the right files`,
+    );
   }
 
   private warnSkipped(before: number): void {
@@ -285,11 +321,6 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
 
   /** Undoes the batch transforms that can be undone (e.g. Normalize), on the CPU, for display. Returns new tensors. */
   decode(batch: readonly Tensor[]): Tensor[] {
-    const ctx = this.batchContext(this.epoch, 0);
-    return torch.tidy(() => {
-      let b = [...batch];
-      for (const tfm of [...this.pipeline.batchTfms].reverse()) if (tfm.decode) b = tfm.decode(b, ctx);
-      return b.map((t) => t.cpu());
-    });
+    return this.pipeline.decode(batch, this.batchContext(this.epoch, 0));
   }
 }

@@ -4,8 +4,9 @@
  * @module
  */
 import { torch, type Tensor } from '../torch/index.js';
-import { DataLoader, type DataLoaderOptions, defaultDevice, drawSeed, type LoaderPipeline } from './dataloader.js';
+import { DataLoader, type DataLoaderOptions } from './dataloader.js';
 import { type Dataset, Datasets, type DatasetsConfig } from './datasets.js';
+import { Pipeline, type PipelineTransforms } from './pipeline.js';
 import { showBatch, showResults } from './show-batch.js';
 import type { BatchTransform, ItemTransform, ShowOptions, TransformBlock } from './transform.js';
 
@@ -25,10 +26,6 @@ export interface TestDlOptions {
   numWorkers?: number;
   /** Default: the validation loader's. */
   device?: string;
-}
-
-function sortByOrder<T extends { order: number }>(tfms: T[]): T[] {
-  return tfms.sort((a, b) => a.order - b.order); // stable: equal orders keep their given order
 }
 
 /** True when an item is already what the input block's type transforms take (a path, bytes), so getX is not needed. */
@@ -54,21 +51,13 @@ export class DataLoaders {
    * Loaders for `dsets` with the given transforms (the blocks' own defaults are added and all
    * are sorted by `order`).
    */
-  static fromDatasets(
-    dsets: Datasets,
-    tfms: { itemTfms?: readonly ItemTransform[]; batchTfms?: readonly BatchTransform[] } = {},
-    options: DataLoadersOptions = {},
-  ): DataLoaders {
-    const blocks = dsets.blocks;
-    const pipeline: LoaderPipeline = {
-      blocks,
-      itemTfms: sortByOrder([...blocks.flatMap((b) => b.itemTfms ?? []), ...(tfms.itemTfms ?? [])]),
-      batchTfms: sortByOrder([...blocks.flatMap((b) => b.batchTfms ?? []), ...(tfms.batchTfms ?? [])]),
-    };
-    const common = { ...options, seed: options.seed ?? drawSeed(), device: options.device ?? defaultDevice() };
+  static fromDatasets(dsets: Datasets, tfms: PipelineTransforms = {}, options: DataLoadersOptions = {}): DataLoaders {
+    const pipeline = Pipeline.create(dsets.blocks, tfms);
+    const { valBs, ...common } = options;
     const train = new DataLoader<[Tensor, Tensor]>(dsets.train, pipeline, { shuffle: true, dropLast: true, ...common });
+    // The training loader settled the defaults (seed, device); the validation loader shares them.
     const valid = new DataLoader<[Tensor, Tensor]>(dsets.valid, pipeline, {
-      ...common, bs: options.valBs ?? options.bs, shuffle: false, dropLast: false,
+      ...common, seed: train.seed, device: train.device, bs: valBs ?? options.bs, shuffle: false, dropLast: false,
     });
     return new DataLoaders(train, valid, dsets);
   }
@@ -116,12 +105,12 @@ export class DataLoaders {
   }
 
   /** The blocks' kinds, e.g. `['image', 'category']`. */
-  get kinds(): string[] {
+  get kinds(): readonly string[] {
     return this.train.kinds;
   }
 
-  /** The transforms shared by both loaders (sorted by order). */
-  get pipeline(): LoaderPipeline {
+  /** The blocks and transforms shared by both loaders (transforms sorted by order). */
+  get pipeline(): Pipeline {
     return this.train.pipeline;
   }
 
@@ -152,9 +141,9 @@ export class DataLoaders {
    * model. Kept sorted by order.
    */
   addTfms(tfms: readonly (BatchTransform | ItemTransform)[], event: 'batch' | 'item' = 'batch'): void {
-    const list = (event === 'batch' ? this.pipeline.batchTfms : this.pipeline.itemTfms) as (BatchTransform | ItemTransform)[];
-    list.push(...tfms);
-    sortByOrder(list);
+    const pipeline = this.pipeline.withTfms(tfms, event);
+    this.train.pipeline = pipeline;
+    this.valid.pipeline = pipeline;
   }
 
   /**
@@ -171,8 +160,7 @@ export class DataLoaders {
     const blocks: TransformBlock[] = config.blocks.slice(0, n);
     const getters = config.getters.slice(0, n).map((g, b) => (b < config.nInp && !withLabels ? (item: unknown) => (isRawInput(item) ? item : g(item)) : g));
     const dsets = await Datasets.forInference(items, { ...config, blocks, getters });
-    const pipeline: LoaderPipeline = { blocks, itemTfms: this.pipeline.itemTfms, batchTfms: this.pipeline.batchTfms };
-    return new DataLoader<Tensor[]>(dsets.valid, pipeline, {
+    return new DataLoader<Tensor[]>(dsets.valid, this.pipeline.withBlocks(blocks), {
       bs: options.bs ?? this.valid.bs,
       numWorkers: options.numWorkers ?? this.valid.numWorkers,
       device: options.device ?? this.valid.device,
@@ -182,7 +170,7 @@ export class DataLoaders {
     });
   }
 
-  /** Draws a grid of training samples (augmented) with their labels as a PNG; see {@link ShowOptions}. */
+  /** Shows training samples (augmented) with their labels as a PNG (a grid, for images); see {@link ShowOptions}. */
   showBatch(options: ShowOptions & { batch?: readonly Tensor[] } = {}): Promise<Buffer> {
     return showBatch(this.train, options);
   }

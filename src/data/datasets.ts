@@ -6,9 +6,13 @@
 import type { Getter } from './labellers.js';
 import type { Splits } from './splitters.js';
 import type { Split, TransformBlock } from './transform.js';
+import { checkOneOf } from './validate.js';
 
 /** What to do with an item whose sample cannot be built (e.g. a corrupt image). */
 export type OnError = 'raise' | 'skip';
+
+/** The accepted {@link OnError} values. */
+export const onErrorValues: readonly OnError[] = ['raise', 'skip'];
 
 /** How a {@link Datasets} builds samples. */
 export interface DatasetsConfig {
@@ -81,7 +85,7 @@ export class Datasets {
   ) {
     this.train = new Dataset(this, splits[0], 'train');
     this.valid = new Dataset(this, splits[1], 'valid');
-    this.onError = config.onError ?? 'raise';
+    this.onError = checkOneOf('Datasets', 'onError', config.onError ?? 'raise', onErrorValues);
   }
 
   /**
@@ -90,6 +94,7 @@ export class Datasets {
    */
   static async create(items: readonly unknown[], splits: Splits, config: DatasetsConfig, options: { setup?: boolean } = {}): Promise<Datasets> {
     const setup = options.setup ?? true;
+    checkOneOf('Datasets', 'onError', config.onError ?? 'raise', onErrorValues); // before the work of building
     if (config.getters.length !== config.blocks.length) {
       throw new Error(`Datasets: ${config.blocks.length} blocks but ${config.getters.length} getters; give one getter per block`);
     }

@@ -11,10 +11,11 @@ export {
   type GrandparentSplitterOptions, type RandomSplitterOptions, type Splits, type Splitter,
 } from './splitters.js';
 export { Categorize, type CategorizeOptions, type Label } from './categorize.js';
-export { CategoryBlock, CategoryBlockImpl } from './category-block.js';
+export { CategoryBlock } from './category-block.js';
 export { CollateError, collateSamples, defaultCollate } from './collate.js';
-export { Dataset, Datasets, type DatasetsConfig, type OnError } from './datasets.js';
-export { DataLoader, defaultDevice, threadPoolSize, type Batch, type DataLoaderOptions, type LoaderPipeline } from './dataloader.js';
+export { Dataset, Datasets, onErrorValues, type DatasetsConfig, type OnError } from './datasets.js';
+export { DataLoader, defaultDevice, threadPoolSize, type Batch, type DataLoaderOptions } from './dataloader.js';
+export { Pipeline, type PipelineObserver, type PipelineStage, type PipelineStep, type PipelineTransforms } from './pipeline.js';
 export { DataLoaders, type DataLoadersOptions, type TestDlOptions } from './dataloaders.js';
 export { DataBlock, type DataBlockOptions } from './datablock.js';
 export type { SummaryOptions } from './summary.js';
@@ -25,7 +26,8 @@ export { archiveExtensions, extractArchive } from './extract.js';
 export { untarData, type UntarDataOptions } from './untar-data.js';
 export { URLs } from './urls.js';
 export {
-  canDeferEnlarge, describeValue,
-  type BatchContext, type BatchTransform, type Caption, type Collated, type ItemContext, type ItemTransform, type PendingEnlarge,
+  describeValue,
+  type BatchContext, type BatchTransform, type Caption, type Collated, type ItemContext, type ItemTransform,
   type ShowOptions, type Split, type TransformBlock, type TypeTransform,
 } from './transform.js';
+export { describeArg } from './validate.js';

@@ -3,19 +3,23 @@
  * draws (ImageBlock uses sharp); the target block gives the captions.
  * @module
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { torch, type Tensor } from '../torch/index.js';
 import type { DataLoader } from './dataloader.js';
 import type { Caption, ShowOptions, TransformBlock } from './transform.js';
 
 function inputBlock(dl: DataLoader): TransformBlock {
   const block = dl.pipeline.blocks[0];
-  if (!block?.showGrid) throw new Error(`showBatch: the input block ${block?.name ?? '(none)'} cannot be drawn; only blocks with showGrid (e.g. ImageBlock) can`);
+  if (!block?.show) throw new Error(`showBatch: the input block ${block?.name ?? '(none)'} cannot be shown; only blocks with a show method (e.g. ImageBlock) can`);
   return block;
 }
 
 function finish(png: Buffer, options: ShowOptions): Buffer {
-  if (options.file) writeFileSync(options.file, png);
+  if (options.file) {
+    mkdirSync(dirname(options.file), { recursive: true });
+    writeFileSync(options.file, png);
+  }
   return png;
 }
 
@@ -35,7 +39,7 @@ export async function showBatch(dl: DataLoader, options: ShowOptions & { batch?:
       const captions: Caption[][] = Array.from({ length: n }, (_, i) =>
         decoded.slice(1).flatMap((t, j) => (blocks[j + 1]?.caption ? [{ text: blocks[j + 1]!.caption!(t, i) }] : [])),
       );
-      return finish(await block.showGrid!(decoded[0]!, captions, { ...options, nrows, ncols }), options);
+      return finish(await block.show!(decoded[0]!, captions, { ...options, nrows, ncols }), options);
     } finally {
       torch.dispose(decoded);
     }
@@ -63,7 +67,7 @@ export async function showResults(dl: DataLoader, batch: readonly Tensor[], pred
       const predicted = target.caption!(predIdx, i);
       return [{ text: actual }, { text: predicted, color: actual === predicted ? 'green' : 'red' }];
     });
-    return finish(await block.showGrid!(decoded[0]!, captions, { ...options, nrows, ncols }), options);
+    return finish(await block.show!(decoded[0]!, captions, { ...options, nrows, ncols }), options);
   } finally {
     torch.dispose([...decoded, predIdx]);
   }

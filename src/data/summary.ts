@@ -3,13 +3,12 @@
  * what it returned, like fastai's. Reading it shows where a recipe goes wrong.
  * @module
  */
-import { torch, type Tensor } from '../torch/index.js';
-import { CollateError, collateSamples, disposeSamples } from './collate.js';
+import { CollateError, disposeSamples } from './collate.js';
 import type { DataBlock } from './datablock.js';
-import { DataLoader } from './dataloader.js';
 import { DataLoaders } from './dataloaders.js';
-import { Rng, Stream } from './random.js';
-import { type BatchContext, describeValue } from './transform.js';
+import type { PipelineObserver } from './pipeline.js';
+import { describeValue } from './transform.js';
+import { checkInt } from './validate.js';
 
 /** Options for `DataBlock.summary`. */
 export interface SummaryOptions {
@@ -53,17 +52,68 @@ async function step<T>(print: (l: string) => void, name: string, input: string, 
   }
 }
 
+/**
+ * Prints each step of the loader's pipeline as it runs: the item transforms of the first
+ * sample, collation, the move to the device and the batch transforms (what the loader does,
+ * through the same Pipeline).
+ */
+function printer(print: (l: string) => void, device: string, batchPipeline: string): PipelineObserver {
+  let firstItemStep = true;
+  return (step) => {
+    const name = step.transform ? fnName(step.transform) : step.stage;
+    if (step.stage === 'item' && firstItemStep) {
+      print('    starting from');
+      print(`      ${describeTuple(step.input)}`);
+      firstItemStep = false;
+    }
+    if (step.stage === 'collate') {
+      if (step.error !== undefined) {
+        const e = step.error;
+        if (e instanceof CollateError) {
+          print("Error! It's not possible to collate your items in a batch");
+          print(
+            e.shapes.length
+              ? `Could not collate the ${e.position}-th members of your tuples because got the following shapes:\n${e.shapes.join(', ')}`
+              : e.message,
+          );
+        } else {
+          print(`Error while collating: ${(e as Error).message}`);
+        }
+        return;
+      }
+      print(`  ${describeTuple(step.output ?? [])}`);
+      for (const layout of step.layouts ?? []) if (layout !== undefined) print(`  (${String(layout)})`);
+      return;
+    }
+    if (step.stage === 'device') {
+      print(`\nApplying batch_tfms to the batch built (on ${device})`);
+      print(`  Pipeline: ${batchPipeline}`);
+      print('    starting from');
+      print(`      ${describeTuple(step.output ?? [])}`);
+      return;
+    }
+    if (step.error !== undefined) {
+      print(`    applying ${name} failed`);
+      print(`      on: ${describeTuple(step.input)}`);
+      print(indent(`error: ${(step.error as Error).message}`, 6));
+      return;
+    }
+    print(`    applying ${name} gives`);
+    print(`      ${describeTuple(step.output ?? [])}`);
+  };
+}
+
 /** The body of `DataBlock.summary` (see there). */
 export async function summarize(dblock: DataBlock<unknown>, source: unknown, options: SummaryOptions = {}): Promise<void> {
   const print = options.print ?? ((l: string) => console.log(l));
-  const bs = options.bs ?? 4;
+  const bs = checkInt('summary', 'bs', options.bs ?? 4, 1);
   print('Setting-up type transforms pipelines');
   print(`Collecting items from ${describeValue(source)}`);
   const items = await dblock.getItems(source);
   print(`Found ${items.length} items`);
   let dsets: Awaited<ReturnType<typeof dblock.datasets>>;
   try {
-    dsets = await dblock.datasets(source);
+    dsets = await dblock.datasetsFromItems(items, source);
   } catch (e) {
     print('Building the datasets (splitting, getters, labels) failed:');
     print(indent(`error: ${(e as Error).message}`, 2));
@@ -73,6 +123,7 @@ export async function summarize(dblock: DataBlock<unknown>, source: unknown, opt
   const pipelines = dblock.blocks.map((block, b) => [fnName(dblock.getters[b]), ...block.typeTfms.map(fnName)].join(' -> '));
   for (const p of pipelines) print(`Setting up Pipeline: ${p}`);
 
+  // The datasets' side, step by step: the getters and type transforms of the first item.
   print('\nBuilding one sample');
   if (dsets.train.length === 0) throw new Error('summary: the training set is empty; check the splitter');
   const item = dsets.train.item(0);
@@ -96,84 +147,34 @@ export async function summarize(dblock: DataBlock<unknown>, source: unknown, opt
   }
   print(`\nFinal sample: ${describeTuple(sample)}`);
 
+  // The loader's side, through its own pipeline.
   const dls = DataLoaders.fromDatasets(dsets, { itemTfms: dblock.itemTfms, batchTfms: dblock.batchTfms }, {
     bs, seed: options.seed, device: options.device, dropLast: false, numWorkers: 1,
   });
-  const dl: DataLoader = dls.train;
+  const dl = dls.train;
   const { itemTfms, batchTfms } = dl.pipeline;
+  const itemPipeline = itemTfms.map(fnName).join(' -> ');
+  const batchPipeline = batchTfms.map(fnName).join(' -> ');
   print('');
-  print(`Setting up after_item: Pipeline: ${itemTfms.map(fnName).join(' -> ')}`);
+  print(`Setting up after_item: Pipeline: ${itemPipeline}`);
   print('Setting up before_batch: Pipeline: ');
-  print(`Setting up after_batch: Pipeline: ${batchTfms.map(fnName).join(' -> ')}`);
+  print(`Setting up after_batch: Pipeline: ${batchPipeline}`);
 
   print('\nBuilding one batch');
   print('Applying item_tfms to the first sample:');
-  print(`  Pipeline: ${itemTfms.map(fnName).join(' -> ')}`);
-  print('    starting from');
-  print(`      ${describeTuple(sample)}`);
-  const ctx = { split: 'train' as const, rng: Rng.fromKeys(dl.seed, Stream.item, 0, 0), deferEnlarge: dl.deferEnlarge };
-  let first: unknown[] = sample;
-  const loaded: unknown[][] = [];
+  print(`  Pipeline: ${itemPipeline}`);
+  const observe = printer(print, dl.device, batchPipeline);
+  const loaded: unknown[][] = [await dl.loadSample(0, 0, observe)];
+  const n = Math.min(bs, dsets.train.length);
+  if (n > 1) print(`\nAdding the next ${n - 1} samples`);
   try {
-    for (const t of itemTfms) {
-      const input = first;
-      first = await step(print, fnName(t), describeTuple(input), () => Promise.all(input.map((v) => t.apply(v, ctx))));
-      print(`    applying ${fnName(t)} gives`);
-      print(`      ${describeTuple(first)}`);
-    }
-    loaded.push(first);
-    const n = Math.min(bs, dsets.train.length);
-    if (n > 1) print(`\nAdding the next ${n - 1} samples`);
     for (let i = 1; i < n; i++) loaded.push(await dl.loadSample(i, 0));
-    print('\nNo before_batch transform to apply');
-    print('\nCollating items in a batch');
-    let batch: Tensor[];
-    let pendingEnlarge: BatchContext['pendingEnlarge'];
-    try {
-      ({ batch, pendingEnlarge } = collateSamples(loaded, dl.pipeline.blocks));
-    } catch (e) {
-      if (e instanceof CollateError) {
-        print("Error! It's not possible to collate your items in a batch");
-        print(
-          e.shapes.length
-            ? `Could not collate the ${e.position}-th members of your tuples because got the following shapes:\n${e.shapes.join(', ')}`
-            : e.message,
-        );
-      } else {
-        print(`Error while collating: ${(e as Error).message}`);
-      }
-      throw e;
-    }
-    print(`  ${describeTuple(batch)}`);
-    for (const p of pendingEnlarge ?? []) {
-      if (!p) continue;
-      const counts = new Map<string, number>();
-      for (const [w, h] of p.sizes) counts.set(`${h}x${w}`, (counts.get(`${h}x${w}`) ?? 0) + 1);
-      const sizes = [...counts].map(([k, c]) => (c > 1 ? `${c} at ${k}` : k)).join(', ');
-      print(`  (images at their decoded size, ${sizes}, stand for ${p.target[1]}x${p.target[0]}: the batch resample enlarges them)`);
-    }
-    try {
-      const collated = batch;
-      batch = torch.tidy(() => collated.map((t) => t.toDevice(dl.device)));
-      torch.dispose(collated);
-      print(`\nApplying batch_tfms to the batch built (on ${dl.device})`);
-      print(`  Pipeline: ${batchTfms.map(fnName).join(' -> ')}`);
-      print('    starting from');
-      print(`      ${describeTuple(batch)}`);
-      let bctx: BatchContext = { ...dl.batchContext(0, 0), pendingEnlarge };
-      for (const t of batchTfms) {
-        const input = batch;
-        const c = bctx;
-        batch = await step(print, fnName(t), describeTuple(input), () => torch.tidy(() => t.apply(input, c)));
-        if (t.absorbsEnlarge) bctx = { ...bctx, pendingEnlarge: undefined };
-        if (input !== batch) torch.dispose(input.filter((x) => !batch.includes(x)));
-        print(`    applying ${fnName(t)} gives`);
-        print(`      ${describeTuple(batch)}`);
-      }
-    } finally {
-      torch.dispose(batch);
-    }
-  } finally {
-    disposeSamples([first, ...loaded]);
+  } catch (e) {
+    disposeSamples(loaded);
+    throw e;
   }
+  print('\nNo before_batch transform to apply');
+  print('\nCollating items in a batch');
+  const batch = dl.makeBatch(loaded, dl.batchContext(0, 0), observe); // frees the samples
+  for (const t of batch) t.dispose();
 }

@@ -33,21 +33,11 @@ export interface ItemContext {
   /** This sample's own generator: a function of (seed, epoch, item), so results do not depend on load order. */
   readonly rng: Rng;
   /**
-   * True when a batch transform will resample the batch anyway and can absorb a final
-   * enlargement (see {@link BatchTransform.absorbsEnlarge}): an item transform may then leave
-   * an image at its decoded resolution, to be enlarged within that one resample, instead of
-   * upsampling it on the CPU. Default false.
+   * The batch transforms that will run on this sample's batch, sorted by order (the same array
+   * for every sample of a pipeline). Lets an item transform leave work to them, e.g. ImageBlock
+   * leaves an enlargement to the batch resample.
    */
-  readonly deferEnlarge?: boolean;
-}
-
-/**
- * Images of a batch collated before their final enlargement: each item's pixels fill the
- * top-left `sizes[i]` ([width, height]) of the batch tensor and stand for an image of `target`.
- */
-export interface PendingEnlarge {
-  readonly target: readonly [width: number, height: number];
-  readonly sizes: readonly (readonly [width: number, height: number])[];
+  readonly batchTfms: readonly BatchTransform[];
 }
 
 /** A per-sample transform on the CPU (fastai's item_tfms). Applied to every element of the sample tuple. */
@@ -69,10 +59,12 @@ export interface BatchContext {
   /** What each tensor of the batch holds, from its block: e.g. `['image', 'category']`. */
   readonly kinds: readonly string[];
   /**
-   * Per batch position, the enlargement still to do (see {@link ItemContext.deferEnlarge});
-   * cleared by the loader once a transform that absorbs it has run.
+   * Per batch tensor, what its block's `collate` said about how the tensor is laid out (see
+   * {@link Collated.layout}); opaque to the data layer. The pipeline passes it to pointwise
+   * transforms and to the first transform that is not pointwise, which must honour it, and
+   * drops it after that one (the layout it described is gone).
    */
-  readonly pendingEnlarge?: readonly (PendingEnlarge | undefined)[];
+  readonly layouts?: readonly unknown[];
 }
 
 /**
@@ -89,38 +81,32 @@ export interface BatchTransform {
   /** Undoes what can be undone for display (e.g. Normalize). */
   decode?(batch: Tensor[], ctx: BatchContext): Tensor[];
   describe?(): string;
-  /** Resamples images and honours `ctx.pendingEnlarge` (the composed augmentation does). Default false. */
-  readonly absorbsEnlarge?: boolean;
-  /** Works on each pixel independently of its position (IntToFloatTensor, Lighting, Normalize). Default false. */
+  /**
+   * Works on each element independently of its position (IntToFloatTensor, Lighting,
+   * Normalize), so the layout a block described at collation still holds after it. Default false.
+   */
   readonly pointwise?: boolean;
 }
 
-/**
- * Whether items may defer their enlargement: some transform absorbs it, and every transform
- * before it is pointwise (so none sees the not-yet-enlarged layout).
- */
-export function canDeferEnlarge(batchTfms: readonly BatchTransform[]): boolean {
-  const sorted = [...batchTfms].sort((a, b) => a.order - b.order);
-  const at = sorted.findIndex((t) => t.absorbsEnlarge);
-  return at >= 0 && sorted.slice(0, at).every((t) => t.pointwise);
-}
-
-/** A block's collation result when it carries a pending enlargement. */
+/** A block's collation result when it has something to say about the tensor's layout. */
 export interface Collated {
   readonly tensor: Tensor;
-  readonly pendingEnlarge?: PendingEnlarge;
+  /**
+   * What the batch transforms need to know about how `tensor` is laid out, opaque to the data
+   * layer (ImageBlock: images not yet enlarged to their size). Reaches them as
+   * `BatchContext.layouts`. Its `toString()` is what `summary()` prints.
+   */
+  readonly layout?: unknown;
 }
 
-/** Options for drawing a grid of samples. */
+/** Options for showing a grid of samples (`showBatch`); the input block may add its own (ImageBlock: `cellSize`). */
 export interface ShowOptions {
   /** Rows of the grid. Default 3. */
   nrows?: number;
   /** Columns of the grid. Default 3. */
   ncols?: number;
-  /** Write the PNG here too. Default: only return it. */
+  /** Write the PNG here too (missing folders are created). Default: only return it. */
   file?: string;
-  /** Pixel size of each cell's image (the longer side). Default 192. */
-  cellSize?: number;
 }
 
 /** A caption for one cell of a grid, with an optional colour (CSS name or #hex). */
@@ -155,8 +141,8 @@ export interface TransformBlock {
   caption?(batch: Tensor, i: number): string;
   /** The vocabulary, for category blocks. */
   readonly vocab?: readonly string[];
-  /** Draws a grid of the decoded batch items `x` (images) with captions, returning a PNG. */
-  showGrid?(x: Tensor, captions: readonly (readonly Caption[])[], options: ShowOptions): Promise<Buffer>;
+  /** Shows decoded batch items `x` with a caption each, as a PNG (ImageBlock: a grid of the images). */
+  show?(x: Tensor, captions: readonly (readonly Caption[])[], options: ShowOptions): Promise<Buffer>;
 }
 
 /** A short display form for a value in `summary()` and error messages. */

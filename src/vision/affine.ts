@@ -6,6 +6,7 @@
  * @module
  */
 import { F, torch, type Tensor } from '../torch/index.js';
+import type { ResamplePlan } from './resample-plan.js';
 
 /** A 3x3 matrix, row-major. */
 export type Mat3 = readonly number[];
@@ -120,11 +121,11 @@ export interface AffineCoordOptions {
   alignCorners?: boolean;
   /**
    * The input items are not yet at their size: item i's pixels fill the top-left `sizes[i]`
-   * ([width, height]) of `x` and stand for the image enlarged to `target`. The matrices act on
-   * that enlarged image, and the enlargement happens within this one resample.
-   * Default: every item fills `x`.
+   * ([height, width]) of `x` and stand for the image enlarged to `target` ([height, width]).
+   * The matrices act on that enlarged image, and the enlargement happens within this one
+   * resample (a {@link ResamplePlan}). Default: every item fills `x`.
    */
-  content?: { readonly target: readonly [number, number]; readonly sizes: readonly (readonly [number, number])[] };
+  content?: Pick<ResamplePlan, 'target' | 'sizes'>;
 }
 
 /** Per item and axis, the map from the enlarged image's normalised coordinates to the batch tensor's, c = a*x + b, and the range [lo, hi] of the item's pixel centres there. */
@@ -137,13 +138,14 @@ interface ContentMap {
 
 /**
  * Pixel centres scale as in a bilinear resize, c = (p + 0.5) * size / target - 0.5, then
- * become normalised coordinates of the batch tensor (`canvas`: [width, height]).
+ * become normalised coordinates of the batch tensor (`canvas`: [height, width]). Slot 0 of
+ * each item is the x (width) axis, slot 1 the y axis, as in the sampling grid.
  */
 function contentMap(content: NonNullable<AffineCoordOptions['content']>, canvas: readonly [number, number], alignCorners: boolean): ContentMap {
   const n = content.sizes.length;
   const m = { a: new Float32Array(n * 2), b: new Float32Array(n * 2), lo: new Float32Array(n * 2), hi: new Float32Array(n * 2) };
-  content.sizes.forEach(([w, h], i) => {
-    for (const [k, size, target, full] of [[0, w, content.target[0], canvas[0]], [1, h, content.target[1], canvas[1]]] as const) {
+  content.sizes.forEach(([h, w], i) => {
+    for (const [k, size, target, full] of [[0, w, content.target[1], canvas[1]], [1, h, content.target[0], canvas[0]]] as const) {
       const j = i * 2 + k;
       if (alignCorners) {
         m.a[j] = ((target - 1) * size) / (target * (full - 1));
@@ -226,7 +228,7 @@ export function affineCoord(x: Tensor, mats: readonly Mat3[], options: AffineCoo
   const padMode = options.padMode ?? 'reflection';
   const content = options.content;
   if (content && content.sizes.length !== n) throw new RangeError(`affineCoord: content sizes for ${content.sizes.length} items, batch of ${n}`);
-  const map = content ? contentMap(content, [w, h], alignCorners) : null;
+  const map = content ? contentMap(content, [h, w], alignCorners) : null;
   // The map from the enlarged image into the batch tensor is affine: it joins each matrix.
   const flat = new Float32Array(n * 9);
   for (let i = 0; i < n; i++) {

@@ -7,10 +7,13 @@
  * @module
  */
 import { F, type Tensor } from '../torch/index.js';
-import type { BatchContext, BatchTransform, PendingEnlarge } from '../data/transform.js';
+import type { BatchContext, BatchTransform } from '../data/transform.js';
+import { checkBoolean, checkNumber, checkOneOf, checkProbability, describeArg } from '../data/validate.js';
 import { affineCoord, composeMats, cropMat, dihedralMat, flipMat, identityMat, type Mat3, rotateMat, warpMat, zoomMat } from './affine.js';
 import { Lighting } from './lighting.js';
-import { randomCropBox } from './random-resized-crop.js';
+import { checkRatio, randomCropBox } from './random-resized-crop.js';
+import { type PlanResampler, planOf, type ResamplePlan } from './resample-plan.js';
+import { sizeHW } from './resize.js';
 
 /** Options for {@link augTransforms} (fastai's defaults). */
 export interface AugTransformsOptions {
@@ -67,7 +70,7 @@ export interface AffineParams {
 }
 
 /** The coordinate transform made by {@link augTransforms} (order 30). */
-export interface AffineAugTransform extends BatchTransform {
+export interface AffineAugTransform extends PlanResampler {
   readonly options: Required<Pick<AugTransformsOptions, 'minScale' | 'doFlip' | 'flipVert' | 'pFlip' | 'maxRotate' | 'minZoom' | 'maxZoom' | 'maxWarp' | 'pAffine'>>;
   /** Draws one item's parameters for an input of h x w. */
   draw(rng: BatchContext['rng'], h: number, w: number): AffineParams;
@@ -82,18 +85,29 @@ function centreCrop(h: number, w: number, ratio: readonly [number, number]): [nu
   return [1, 1, 0, 0];
 }
 
+const WHO = 'augTransforms';
+
 function affineAug(o: AugTransformsOptions): AffineAugTransform {
-  const mult = o.mult ?? 1;
+  const mult = checkNumber(WHO, 'mult', o.mult ?? 1, 0);
   const opts = {
-    minScale: o.minScale ?? 1, doFlip: o.doFlip ?? true, flipVert: o.flipVert ?? false, pFlip: o.pFlip ?? 0.5,
-    maxRotate: (o.maxRotate ?? 10) * mult, minZoom: o.minZoom ?? 1, maxZoom: o.maxZoom ?? 1.1,
-    maxWarp: (o.maxWarp ?? 0.2) * mult, pAffine: o.pAffine ?? 0.75,
+    minScale: checkNumber(WHO, 'minScale', o.minScale ?? 1, 0, 1, 'lo'),
+    doFlip: checkBoolean(WHO, 'doFlip', o.doFlip ?? true),
+    flipVert: checkBoolean(WHO, 'flipVert', o.flipVert ?? false),
+    pFlip: checkProbability(WHO, 'pFlip', o.pFlip ?? 0.5),
+    maxRotate: checkNumber(WHO, 'maxRotate', o.maxRotate ?? 10, 0) * mult,
+    minZoom: checkNumber(WHO, 'minZoom', o.minZoom ?? 1, 0, Infinity, 'lo'),
+    maxZoom: checkNumber(WHO, 'maxZoom', o.maxZoom ?? 1.1, o.minZoom ?? 1),
+    // A warp of 1 or more folds the image over itself.
+    maxWarp: checkNumber(WHO, 'maxWarp', (o.maxWarp ?? 0.2) * mult, 0, 1, 'hi'),
+    pAffine: checkProbability(WHO, 'pAffine', o.pAffine ?? 0.75),
   };
-  const ratio = o.ratio ?? [1, 1];
-  const size = o.size === undefined ? undefined : typeof o.size === 'number' ? ([o.size, o.size] as const) : o.size;
-  const sample = { mode: o.mode ?? 'bilinear', padMode: o.padMode ?? 'reflection', alignCorners: o.alignCorners ?? true } as const;
-  if (!(opts.minScale > 0 && opts.minScale <= 1)) throw new RangeError(`augTransforms: minScale must be in (0, 1], got ${opts.minScale}`);
-  if (!(opts.minZoom > 0 && opts.minZoom <= opts.maxZoom)) throw new RangeError(`augTransforms: need 0 < minZoom <= maxZoom, got ${opts.minZoom}, ${opts.maxZoom}`);
+  const ratio = checkRatio(WHO, o.ratio ?? [1, 1]);
+  const size = o.size === undefined ? undefined : sizeHW(o.size, WHO);
+  const sample = {
+    mode: checkOneOf(WHO, 'mode', o.mode ?? 'bilinear', ['bilinear', 'nearest', 'bicubic'] as const),
+    padMode: checkOneOf(WHO, 'padMode', o.padMode ?? 'reflection', ['zeros', 'border', 'reflection'] as const),
+    alignCorners: checkBoolean(WHO, 'alignCorners', o.alignCorners ?? true),
+  };
 
   const draw = (rng: BatchContext['rng'], h: number, w: number): AffineParams => {
     const p: AffineParams = { flip: 0, rotate: 0, zoom: 1, zoomCol: 0.5, zoomRow: 0.5, warpX: 0, warpY: 0, crop: [1, 1, 0, 0] };
@@ -125,10 +139,10 @@ function affineAug(o: AugTransformsOptions): AffineAugTransform {
 
   const isIdentity = (m: Mat3) => m.every((v, i) => Math.abs(v - identityMat[i]!) < 1e-12);
 
-  const transform = (x: Tensor, ctx: BatchContext, content: PendingEnlarge | undefined): Tensor => {
+  const transform = (x: Tensor, ctx: BatchContext, content: ResamplePlan | undefined): Tensor => {
     const n = x.shape[0]!;
-    // With a pending enlargement the images stand for `content.target`; the matrices act on that size.
-    const [h, w] = content ? [content.target[1], content.target[0]] : (x.shape.slice(2) as [number, number]);
+    // With a resample plan the images stand for `content.target`; the matrices act on that size.
+    const [h, w] = content ? content.target : (x.shape.slice(2) as [number, number]);
     const out = size ?? [h, w];
     const sameSize = !content && out[0] === h && out[1] === w;
     if (ctx.split !== 'train') {
@@ -154,8 +168,8 @@ function affineAug(o: AugTransformsOptions): AffineAugTransform {
     describe: () =>
       `{size: ${size ? `${size[0]}x${size[1]}` : 'same'}, minScale: ${opts.minScale}, flip: ${opts.doFlip ? (opts.flipVert ? 'dihedral' : 'horizontal') : 'no'}, ` +
       `maxRotate: ${opts.maxRotate}, zoom: ${opts.minZoom}-${opts.maxZoom}, maxWarp: ${opts.maxWarp}, pAffine: ${opts.pAffine}, padMode: '${sample.padMode}'}`,
-    apply: (batch, ctx) => batch.map((t, i) => (ctx.kinds[i] === 'image' ? transform(t, ctx, ctx.pendingEnlarge?.[i]) : t)),
-    absorbsEnlarge: true,
+    apply: (batch, ctx) => batch.map((t, i) => (ctx.kinds[i] === 'image' ? transform(t, ctx, planOf(ctx.layouts?.[i])) : t)),
+    resamplesPlan: true,
   };
 }
 
@@ -169,10 +183,14 @@ function affineAug(o: AugTransformsOptions): AffineAugTransform {
  * batchTfms: augTransforms({ size: 224, minScale: 0.75 })
  */
 export function augTransforms(options: AugTransformsOptions = {}): BatchTransform[] {
+  if (options === null || typeof options !== 'object') throw new TypeError(`augTransforms: options must be an object such as { size: 224 }, got ${describeArg(options)}`);
   const out: BatchTransform[] = [affineAug(options)];
-  const maxLighting = (options.maxLighting ?? 0.2) * (options.mult ?? 1);
-  if (maxLighting > 0) out.push(Lighting({ maxLighting, pLighting: options.pLighting ?? 0.75 }));
-  return [...out, ...(options.xtraTfms ?? [])];
+  const maxLighting = checkNumber(WHO, 'maxLighting', options.maxLighting ?? 0.2, 0, 1, 'hi') * (options.mult ?? 1);
+  const pLighting = checkProbability(WHO, 'pLighting', options.pLighting ?? 0.75);
+  if (maxLighting > 0) out.push(Lighting({ maxLighting, pLighting }));
+  const xtra = options.xtraTfms ?? [];
+  if (!Array.isArray(xtra)) throw new TypeError(`augTransforms: xtraTfms must be an array of batch transforms, got ${describeArg(xtra)}`);
+  return [...out, ...xtra];
 }
 
 /** The composed coordinate transform alone (what augTransforms puts first), for tests and custom pipelines. */

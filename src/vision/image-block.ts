@@ -8,6 +8,7 @@ import { torch, type Tensor } from '../torch/index.js';
 import { CollateError, defaultCollate } from '../data/collate.js';
 import type { BatchContext, BatchTransform, Caption, Collated, ItemContext, ItemTransform, ShowOptions, TransformBlock, TypeTransform } from '../data/transform.js';
 import { DeferredResize, Image } from './image.js';
+import { canDeferEnlarge, ResamplePlan } from './resample-plan.js';
 import { drawGrid } from './show.js';
 
 /** Opens file paths and bytes as {@link Image}s (header only; pixels are decoded by ToTensor). */
@@ -22,30 +23,31 @@ function badInput(v: unknown): never {
 
 /**
  * Item transform: an {@link Image} becomes a uint8 tensor [3, H, W] (decoding it). Order 5.
- * When the loader allows it (`ctx.deferEnlarge`), an image whose last step enlarges it is
- * decoded at its smaller size instead, as a {@link DeferredResize} for the batch resample.
+ * When the batch transforms will resample the batch anyway (see `canDeferEnlarge`), an image
+ * whose last step enlarges it is decoded at its smaller size instead, as a
+ * {@link DeferredResize} for the batch resample.
  */
 export function ToTensor(): ItemTransform {
   return {
     name: 'ToTensor',
     order: 5,
-    apply: (v: unknown, ctx?: ItemContext) => (v instanceof Image ? (ctx?.deferEnlarge ? v.toDeferredTensor() : v.toTensor()) : v),
+    apply: (v: unknown, ctx?: ItemContext) => (v instanceof Image ? (ctx && canDeferEnlarge(ctx.batchTfms) ? v.toDeferredTensor() : v.toTensor()) : v),
   };
 }
 
 /**
  * Collates image tensors, some of which may still wait for their enlargement: every item goes
- * into the top-left of a zero batch tensor as large as the largest item, and the result
- * records each item's size for the resample that enlarges them.
+ * into the top-left of a zero batch tensor as large as the largest item, and the result's
+ * layout is a {@link ResamplePlan} with each item's size, for the resample that enlarges them.
  */
 export function collateImages(values: readonly unknown[]): Tensor | Collated {
   const deferred = values.filter((v): v is DeferredResize => v instanceof DeferredResize);
   if (deferred.length === 0) return defaultCollate(values);
   const tensors = values.map((v) => (v instanceof DeferredResize ? v.tensor : (v as Tensor)));
   const target = deferred[0]!.size;
-  const targets = values.map((v) => (v instanceof DeferredResize ? v.size : ([(v as Tensor).shape[2]!, (v as Tensor).shape[1]!] as const)));
-  const shapes = targets.map(([w, h]) => `[3, ${h}, ${w}]`);
-  if (targets.some(([w, h]) => w !== target[0] || h !== target[1])) {
+  const targets = values.map((v) => (v instanceof DeferredResize ? v.size : ([(v as Tensor).shape[1]!, (v as Tensor).shape[2]!] as const)));
+  const shapes = targets.map(([h, w]) => `[3, ${h}, ${w}]`);
+  if (targets.some(([h, w]) => h !== target[0] || w !== target[1])) {
     throw new CollateError(
       `It's not possible to collate the items in a batch: the images stand for different sizes: ${shapes.join(', ')}. ` +
         'Make every item the same size with an item transform, e.g. itemTfms: [Resize(460)] (or RandomResizedCrop)',
@@ -53,11 +55,11 @@ export function collateImages(values: readonly unknown[]): Tensor | Collated {
       shapes,
     );
   }
-  const sizes = tensors.map((t) => [t.shape[2]!, t.shape[1]!] as const);
-  const [cw, ch] = [Math.max(...sizes.map((s) => s[0])), Math.max(...sizes.map((s) => s[1]))];
+  const sizes = tensors.map((t) => [t.shape[1]!, t.shape[2]!] as const);
+  const [ch, cw] = [Math.max(...sizes.map((s) => s[0])), Math.max(...sizes.map((s) => s[1]))];
   const batch = torch.zeros([values.length, 3, ch, cw], { dtype: 'uint8' });
-  torch.tidy(() => tensors.forEach((t, i) => batch.select(0, i).narrow(1, 0, sizes[i]![1]).narrow(2, 0, sizes[i]![0]).copy_(t)));
-  return { tensor: batch, pendingEnlarge: { target, sizes } };
+  torch.tidy(() => tensors.forEach((t, i) => batch.select(0, i).narrow(1, 0, sizes[i]![0]).narrow(2, 0, sizes[i]![1]).copy_(t)));
+  return { tensor: batch, layout: new ResamplePlan(target, sizes) };
 }
 
 /** Options for {@link IntToFloatTensor}. */
@@ -79,8 +81,14 @@ export function IntToFloatTensor(options: IntToFloatTensorOptions = {}): BatchTr
   };
 }
 
-/** The block for image inputs (fastai's `ImageBlock`). */
-export class ImageBlockImpl implements TransformBlock {
+/** The block for image inputs (made by {@link ImageBlock}). */
+export interface ImageBlock extends TransformBlock {
+  readonly kind: 'image';
+  collate(values: readonly unknown[]): Tensor | Collated;
+  show(x: Tensor, captions: readonly (readonly Caption[])[], options: ShowOptions): Promise<Buffer>;
+}
+
+class ImageBlockImpl implements ImageBlock {
   readonly name = 'ImageBlock';
   readonly kind = 'image';
   readonly lazy = true;
@@ -92,8 +100,8 @@ export class ImageBlockImpl implements TransformBlock {
     return collateImages(values);
   }
 
-  /** Draws images [N, C, H, W] in [0, 1] with captions (see drawGrid). */
-  showGrid(x: Tensor, captions: readonly (readonly Caption[])[], options: ShowOptions): Promise<Buffer> {
+  /** Draws images [N, C, H, W] in [0, 1] with captions in a grid (see drawGrid). */
+  show(x: Tensor, captions: readonly (readonly Caption[])[], options: ShowOptions): Promise<Buffer> {
     return drawGrid(x, captions, options);
   }
 }
@@ -102,6 +110,6 @@ export class ImageBlockImpl implements TransformBlock {
  * Image inputs: opened with sharp by content (JPEG, PNG, GIF, WebP, TIFF, ...), EXIF
  * orientation applied, converted to 8-bit RGB. Adds ToTensor (item) and IntToFloatTensor (batch).
  */
-export function ImageBlock(): ImageBlockImpl {
+export function ImageBlock(): ImageBlock {
   return new ImageBlockImpl();
 }

@@ -33,8 +33,8 @@ export class DeferredResize {
   constructor(
     /** The pixels, uint8 [3, h, w]. */
     readonly tensor: Tensor,
-    /** [width, height] the image stands for. */
-    readonly size: readonly [width: number, height: number],
+    /** [height, width] the image stands for. */
+    readonly size: readonly [height: number, width: number],
   ) {}
 
   dispose(): void {
@@ -43,7 +43,7 @@ export class DeferredResize {
 
   toString(): string {
     const [, h, w] = this.tensor.shape;
-    return `Tensor ${this.tensor.dtype} of size 3x${h}x${w}, standing for ${this.size[1]}x${this.size[0]} (enlarged in the batch resample)`;
+    return `Tensor ${this.tensor.dtype} of size 3x${h}x${w}, standing for ${this.size[0]}x${this.size[1]} (enlarged in the batch resample)`;
   }
 }
 
@@ -292,7 +292,7 @@ export class Image {
    * Like {@link toTensor}, except that when the plan ends by enlarging the image (a resize to a
    * larger size in both directions), that last resize is not done: the result is a
    * {@link DeferredResize} holding the pixels before it, for a batch resample to enlarge
-   * (see ItemContext.deferEnlarge). Upsampling on the CPU is the costliest step of presizing
+   * (see canDeferEnlarge in resample-plan.ts). Upsampling on the CPU is the costliest step of presizing
    * small photos, and the batch resample then reads the decoded pixels directly.
    */
   async toDeferredTensor(): Promise<Tensor | DeferredResize> {
@@ -303,7 +303,7 @@ export class Image {
     const enlarges = last.width >= w && last.height >= h && (last.width > w || last.height > h);
     if (!enlarges) return this.toTensor();
     const raw = await new Image(this.input, this.file, this.format, this.sourceSize, head, w, h).toRaw();
-    return new DeferredResize(rawToTensor(raw), [last.width, last.height]);
+    return new DeferredResize(rawToTensor(raw), [last.height, last.width]);
   }
 
   /** E.g. `Image jpeg 500x414` or `Image 460x460 (jpeg 500x414: resize to 555x460, crop 460x460 at (47,0))`. */

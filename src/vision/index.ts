@@ -4,9 +4,10 @@
  * @module
  */
 export { DeferredResize, Image, ImageReadError, type Box, type Kernel, type PadMode, type RawImage } from './image.js';
-export { collateImages, ImageBlock, ImageBlockImpl, IntToFloatTensor, openImage, ToTensor, type IntToFloatTensorOptions } from './image-block.js';
-export { Resize, sizeWH, type ResizeOptions, type ResizeTransform, type Size } from './resize.js';
-export { RandomResizedCrop, randomCropBox, type RandomResizedCropOptions } from './random-resized-crop.js';
+export { collateImages, ImageBlock, IntToFloatTensor, openImage, ToTensor, type IntToFloatTensorOptions } from './image-block.js';
+export { canDeferEnlarge, ResamplePlan, type PlanResampler } from './resample-plan.js';
+export { Resize, sizeHW, type ResizeOptions, type ResizeTransform, type Size } from './resize.js';
+export { checkRatio, RandomResizedCrop, randomCropBox, type RandomResizedCropOptions } from './random-resized-crop.js';
 export {
   affineCoord, composeMats, cropMat, dihedralMat, flipMat, identityMat, matmul3, rotateMat, warpMat, zoomMat,
   type AffineCoordOptions, type Mat3,

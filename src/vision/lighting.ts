@@ -5,6 +5,7 @@
  */
 import { torch, type Tensor } from '../torch/index.js';
 import type { BatchContext, BatchTransform } from '../data/transform.js';
+import { checkNumber, checkProbability } from '../data/validate.js';
 
 /** Options for {@link Lighting}. */
 export interface LightingOptions {
@@ -40,7 +41,8 @@ export interface LightingTransform extends BatchTransform {
  */
 export function Lighting(options: LightingOptions = {}): LightingTransform {
   const { maxLighting = 0.2, pLighting = 0.75 } = options;
-  if (!(maxLighting >= 0 && maxLighting < 1)) throw new RangeError(`Lighting: maxLighting must be in [0, 1), got ${maxLighting}`);
+  checkNumber('Lighting', 'maxLighting (after mult)', maxLighting, 0, 1, 'hi');
+  checkProbability('Lighting', 'pLighting', pLighting);
   const draw = (n: number, rng: BatchContext['rng']): LightingParams => {
     const brightness: number[] = [];
     const contrast: number[] = [];

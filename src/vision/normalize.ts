@@ -26,8 +26,22 @@ export interface NormalizeTransform extends BatchTransform {
   readonly std: readonly number[];
 }
 
-function channelTensor(values: readonly number[], like: Tensor): Tensor {
-  return torch.tensor(Float32Array.from(values), [1, values.length, 1, 1], { device: like.device }).to(like.dtype);
+/**
+ * Per-channel constants [1, C, 1, 1], made once per device and dtype and kept for the life of
+ * the transform (not per batch).
+ */
+function channelConstants(values: readonly number[]): (like: Tensor) => Tensor {
+  const made = new Map<string, Tensor>();
+  return (like) => {
+    const key = `${like.device}/${like.dtype}`;
+    let t = made.get(key);
+    if (!t) {
+      const v = values;
+      t = torch.keep(torch.tidy(() => torch.tensor(Float32Array.from(v), [1, v.length, 1, 1], { device: like.device }).to(like.dtype)));
+      made.set(key, t);
+    }
+    return t;
+  };
 }
 
 /** fastai's `Normalize`: `(x - mean) / std` on image tensors of both splits (order 99); decode undoes it. */
@@ -43,6 +57,8 @@ export const Normalize = {
       if (t.shape[1] !== mean.length) throw new RangeError(`Normalize: the batch has ${t.shape[1]} channels but the stats have ${mean.length}`);
     };
     const each = (batch: Tensor[], ctx: BatchContext, f: (t: Tensor) => Tensor) => batch.map((t, i) => (ctx.kinds[i] === 'image' ? f(t) : t));
+    const meanOf = channelConstants(mean);
+    const stdOf = channelConstants(std);
     return {
       name: 'Normalize',
       order: 99,
@@ -52,9 +68,9 @@ export const Normalize = {
       describe: () => `{mean: [${mean.join(', ')}], std: [${std.join(', ')}]}`,
       apply: (batch, ctx) => each(batch, ctx, (t) => {
         check(t);
-        return t.sub(channelTensor(mean, t)).div(channelTensor(std, t));
+        return t.sub(meanOf(t)).div(stdOf(t));
       }),
-      decode: (batch, ctx) => each(batch, ctx, (t) => t.mul(channelTensor(std, t)).add(channelTensor(mean, t))),
+      decode: (batch, ctx) => each(batch, ctx, (t) => t.mul(stdOf(t)).add(meanOf(t))),
     };
   },
 };

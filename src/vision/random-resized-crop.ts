@@ -5,7 +5,8 @@
  */
 import type { ItemContext, ItemTransform } from '../data/transform.js';
 import { Image, type Kernel } from './image.js';
-import { type Size, sizeWH } from './resize.js';
+import { checkNumber, describeArg } from '../data/validate.js';
+import { type Size, sizeHW } from './resize.js';
 
 /** Options for {@link RandomResizedCrop}. */
 export interface RandomResizedCropOptions {
@@ -19,6 +20,13 @@ export interface RandomResizedCropOptions {
   valXtra?: number;
   /** Resampling kernel. Default 'linear'. */
   kernel?: Kernel;
+}
+
+/** Throws unless `ratio` is [lo, hi] with 0 < lo <= hi (aspect ratios, width / height). */
+export function checkRatio(who: string, ratio: unknown): readonly [number, number] {
+  const ok = Array.isArray(ratio) && ratio.length === 2 && ratio.every((r) => typeof r === 'number' && Number.isFinite(r) && r > 0) && ratio[0] <= ratio[1];
+  if (!ok) throw new RangeError(`${who}: ratio must be [lo, hi] with 0 < lo <= hi (aspect ratios, width / height), got ${describeArg(ratio)}`);
+  return ratio as [number, number];
 }
 
 /** The crop box for a `w` x `h` image: fastai's algorithm (10 tries, then a centre crop at the nearest allowed ratio). */
@@ -50,9 +58,12 @@ export function randomCropBox(
  * squishes the whole image before that centre crop; keeping the aspect distorts nothing.)
  */
 export function RandomResizedCrop(size: Size, options: RandomResizedCropOptions = {}): ItemTransform {
-  const [tw, th] = sizeWH(size, 'RandomResizedCrop');
+  const [th, tw] = sizeHW(size, 'RandomResizedCrop');
   const { minScale = 0.08, maxScale = 1, ratio = [3 / 4, 4 / 3], valXtra = 0.14, kernel = 'linear' } = options;
-  if (!(minScale > 0 && minScale <= maxScale && maxScale <= 1)) throw new RangeError(`RandomResizedCrop: need 0 < minScale <= maxScale <= 1, got ${minScale}, ${maxScale}`);
+  checkNumber('RandomResizedCrop', 'minScale', minScale, 0, 1, 'lo');
+  checkNumber('RandomResizedCrop', 'maxScale', maxScale, minScale, 1);
+  checkNumber('RandomResizedCrop', 'valXtra', valXtra, 0);
+  checkRatio('RandomResizedCrop', ratio);
   return {
     name: 'RandomResizedCrop',
     order: 1,

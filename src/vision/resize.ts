@@ -4,16 +4,19 @@
  * @module
  */
 import type { ItemContext, ItemTransform } from '../data/transform.js';
+import { checkOneOf, describeArg } from '../data/validate.js';
 import { Image, type Kernel, type PadMode } from './image.js';
 
 /** A size: one number for a square, or `[height, width]`. */
 export type Size = number | readonly [number, number];
 
-/** [width, height] of a {@link Size}. */
-export function sizeWH(size: Size, who: string): [number, number] {
-  const [h, w] = typeof size === 'number' ? [size, size] : size;
-  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) throw new RangeError(`${who}: size must be a positive integer or [height, width], got ${JSON.stringify(size)}`);
-  return [w, h];
+/** `[height, width]` of a {@link Size} (PyTorch's order, used everywhere inside); throws naming `who` unless both are positive integers. */
+export function sizeHW(size: Size, who: string): [height: number, width: number] {
+  const hw = typeof size === 'number' ? [size, size] : Array.isArray(size) && size.length === 2 ? size : null;
+  if (!hw || !hw.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 1)) {
+    throw new RangeError(`${who}: size must be a positive integer or [height, width] of positive integers, got ${describeArg(size)}`);
+  }
+  return [hw[0]!, hw[1]!];
 }
 
 /** Options for {@link Resize}. */
@@ -34,7 +37,7 @@ export interface ResizeOptions {
 
 /** The item transform returned by {@link Resize}. */
 export interface ResizeTransform extends ItemTransform {
-  readonly size: [width: number, height: number];
+  readonly size: readonly [height: number, width: number];
   readonly method: 'crop' | 'pad' | 'squish';
 }
 
@@ -48,15 +51,14 @@ export interface ResizeTransform extends ItemTransform {
  * itemTfms: Resize(224, { method: 'squish' })
  */
 export function Resize(size: Size, options: ResizeOptions = {}): ResizeTransform {
-  const [tw, th] = sizeWH(size, 'Resize');
-  const method = options.method ?? 'crop';
-  const padMode = options.padMode ?? 'reflection';
-  const kernel = options.kernel ?? 'linear';
-  if (!['crop', 'pad', 'squish'].includes(method)) throw new RangeError(`Resize: method must be 'crop', 'pad' or 'squish', not '${method}'`);
+  const [th, tw] = sizeHW(size, 'Resize');
+  const method = checkOneOf('Resize', 'method', options.method ?? 'crop', ['crop', 'pad', 'squish'] as const);
+  const padMode = checkOneOf('Resize', 'padMode', options.padMode ?? 'reflection', ['reflection', 'border', 'zeros'] as const);
+  const kernel = checkOneOf('Resize', 'kernel', options.kernel ?? 'linear', ['nearest', 'linear', 'cubic', 'mitchell', 'lanczos2', 'lanczos3'] as const);
   return {
     name: 'Resize',
     order: 1,
-    size: [tw, th],
+    size: [th, tw],
     method,
     describe: () => `{size: ${th}x${tw}, method: '${method}'${method === 'pad' ? `, padMode: '${padMode}'` : ''}}`,
     apply(v: unknown, ctx: ItemContext): unknown {

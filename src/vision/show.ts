@@ -5,7 +5,16 @@
  */
 import sharp, { type OverlayOptions } from 'sharp';
 import { torch, type Tensor } from '../torch/index.js';
+import { checkInt } from '../data/validate.js';
 import type { Caption, ShowOptions } from '../data/transform.js';
+
+// Image grids add their own option to showBatch's (the data layer knows nothing of drawing).
+declare module '../data/transform.js' {
+  interface ShowOptions {
+    /** ImageBlock: pixel size of each cell's image (its longer side). Default 192. */
+    cellSize?: number;
+  }
+}
 
 const FONT_SIZE = 14;
 const LINE = 18;
@@ -30,6 +39,9 @@ function toPixels(x: Tensor, i: number): { data: Buffer; width: number; height: 
  */
 export async function drawGrid(x: Tensor, captions: readonly (readonly Caption[])[], options: ShowOptions = {}): Promise<Buffer> {
   const { nrows = 3, ncols = 3, cellSize = 192 } = options;
+  checkInt('showBatch', 'nrows', nrows, 1);
+  checkInt('showBatch', 'ncols', ncols, 1);
+  checkInt('showBatch', 'cellSize', cellSize, 1);
   const n = Math.min(x.shape[0]!, nrows * ncols);
   if (n === 0) throw new RangeError('showBatch: no images to draw');
   const [, , h, w] = x.shape as [number, number, number, number];

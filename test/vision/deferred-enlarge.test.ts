@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { F, torch, type Tensor } from '../../src/index.js';
-import { canDeferEnlarge, CategoryBlock, DataBlock, getImageFiles, RandomSplitter, RegexLabeller, type BatchTransform, type PendingEnlarge } from '../../src/data/index.js';
-import { affineCoord, augTransforms, collateImages, composeMats, DeferredResize, flipMat, ImageBlock, Resize, rotateMat, zoomMat } from '../../src/vision/index.js';
+import { CategoryBlock, DataBlock, getImageFiles, RandomSplitter, RegexLabeller, type BatchTransform } from '../../src/data/index.js';
+import { affineCoord, augTransforms, canDeferEnlarge, collateImages, composeMats, DeferredResize, flipMat, ImageBlock, ResamplePlan, Resize, rotateMat, zoomMat } from '../../src/vision/index.js';
 import { assertClose, haveShared, sharedPath } from '../helpers.js';
 
 const values = (t: Tensor) => Array.from(t.contiguous().toTypedArray() as Float32Array);
 
 /** Two items of different sizes in one zero-padded batch, as collateImages builds it. */
 function canvasOf(contents: Tensor[]): { x: Tensor; sizes: [number, number][] } {
-  const sizes = contents.map((c) => [c.shape[3]!, c.shape[2]!] as [number, number]);
-  const w = Math.max(...sizes.map((s) => s[0]));
-  const h = Math.max(...sizes.map((s) => s[1]));
+  const sizes = contents.map((c) => [c.shape[2]!, c.shape[3]!] as [number, number]); // [height, width]
+  const h = Math.max(...sizes.map((s) => s[0]));
+  const w = Math.max(...sizes.map((s) => s[1]));
   const x = torch.full([contents.length, 3, h, w], 7); // garbage where no item is: must never be read
-  contents.forEach((c, i) => x.select(0, i).narrow(1, 0, sizes[i]![1]).narrow(2, 0, sizes[i]![0]).copy_(c.squeeze(0)));
+  contents.forEach((c, i) => x.select(0, i).narrow(1, 0, sizes[i]![0]).narrow(2, 0, sizes[i]![1]).copy_(c.squeeze(0)));
   return { x, sizes };
 }
 
@@ -23,7 +23,7 @@ describe('enlarging inside the batch resample (deferred enlargement)', () => {
     // Items of different sizes, and items of one size (which take the scalar-bounds path).
     for (const [a, b] of [[torch.rand([1, 3, 9, 12]), torch.rand([1, 3, 11, 7])], [torch.rand([1, 3, 9, 9]), torch.rand([1, 3, 9, 9])]]) {
       const { x, sizes } = canvasOf([a!, b!]);
-      const target: [number, number] = [16, 20]; // [width, height] both stand for
+      const target: [number, number] = [20, 16]; // [height, width] both stand for
       for (const alignCorners of [true, false]) {
         for (const padMode of ['reflection', 'border'] as const) {
           const got = affineCoord(x, [composeMats()], { size: [20, 16], alignCorners, padMode, content: { target, sizes } });
@@ -68,12 +68,14 @@ describe('enlarging inside the batch resample (deferred enlargement)', () => {
 
   it('collates deferred images into a zero batch as large as the largest, recording sizes', () => {
     const items = [new DeferredResize(torch.ones([3, 4, 5], { dtype: 'uint8' }), [10, 10]), new DeferredResize(torch.ones([3, 6, 3], { dtype: 'uint8' }), [10, 10])];
-    const out = collateImages(items) as { tensor: Tensor; pendingEnlarge: PendingEnlarge };
+    const out = collateImages(items) as { tensor: Tensor; layout: ResamplePlan };
     assert.deepEqual(out.tensor.shape, [2, 3, 6, 5]);
-    assert.deepEqual(out.pendingEnlarge, { target: [10, 10], sizes: [[5, 4], [3, 6]] });
+    assert.ok(out.layout instanceof ResamplePlan);
+    assert.deepEqual({ target: out.layout.target, sizes: out.layout.sizes }, { target: [10, 10], sizes: [[4, 5], [6, 3]] });
+    assert.equal(String(out.layout), 'images at their decoded size, 4x5, 6x3, stand for 10x10: the batch resample enlarges them');
     assert.equal(out.tensor.sum().item(), 3 * 4 * 5 + 3 * 6 * 3);
-    const other = new DeferredResize(torch.ones([3, 2, 2], { dtype: 'uint8' }), [12, 10]);
-    assert.throws(() => collateImages([items[0], other]), /images stand for different sizes: \[3, 10, 10\], \[3, 10, 12\]/);
+    const other = new DeferredResize(torch.ones([3, 2, 2], { dtype: 'uint8' }), [12, 10]); // [height, width]
+    assert.throws(() => collateImages([items[0], other]), /images stand for different sizes: \[3, 10, 10\], \[3, 12, 10\]/);
   });
 
   it("gives the pets' validation batches of the two-resample pipeline, closely", async (t) => {
@@ -90,8 +92,8 @@ describe('enlarging inside the batch resample (deferred enlargement)', () => {
     // A non-pointwise transform before the augmentation turns deferral off: the classic two resamples.
     const blocker: BatchTransform = { name: 'Blocker', order: 20, apply: (b) => b };
     const [deferred, classic] = [await make([]), await make([blocker])];
-    assert.equal(deferred.valid.deferEnlarge, true);
-    assert.equal(classic.valid.deferEnlarge, false);
+    assert.equal(canDeferEnlarge(deferred.valid.pipeline.batchTfms), true);
+    assert.equal(canDeferEnlarge(classic.valid.pipeline.batchTfms), false);
     const [x1] = await deferred.valid.oneBatch();
     const [x2] = await classic.valid.oneBatch();
     assert.deepEqual(x1!.shape, x2!.shape);
@@ -104,7 +106,7 @@ describe('enlarging inside the batch resample (deferred enlargement)', () => {
     assert.ok(mirrored > 0.05, `a mirrored batch differs by only ${mirrored}: the check could not fail`);
   });
 
-  it('is on only when a transform absorbs it and everything before it is pointwise', () => {
+  it('is on only when the first transform that is not pointwise resamples with the plan', () => {
     const [affine, lighting] = augTransforms({ size: 8 }) as [BatchTransform, BatchTransform];
     const toFloat: BatchTransform = { name: 'f', order: 10, pointwise: true, apply: (b) => b };
     const geometric: BatchTransform = { name: 'g', order: 20, apply: (b) => b };

@@ -8,8 +8,8 @@ import { Rng, type ItemContext } from '../../src/data/index.js';
 import { drawGrid, Image, ImageReadError, RandomResizedCrop, randomCropBox, Resize, ToTensor, verifyImages } from '../../src/vision/index.js';
 import { imageBytes, tempDir, writeImage } from '../data/fixtures.js';
 
-const train = (seed = 0): ItemContext => ({ split: 'train', rng: new Rng(seed) });
-const valid: ItemContext = { split: 'valid', rng: new Rng(0) };
+const train = (seed = 0): ItemContext => ({ split: 'train', rng: new Rng(seed), batchTfms: [] });
+const valid: ItemContext = { split: 'valid', rng: new Rng(0), batchTfms: [] };
 
 async function pixels(img: Image): Promise<Tensor> {
   return img.toTensor();
