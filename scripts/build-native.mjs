@@ -7,6 +7,7 @@
 // unless --force is given.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,7 +76,17 @@ Get one, then run npm install again:
 }
 
 console.log(`fastai-ts: building the native addon against ${torch.source} (${torch.dir})`);
-const cmakeJs = join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js');
+// Through Node's resolution, not a path: when fastai-ts is installed as a dependency, npm hoists
+// cmake-js (and node-addon-api) to the user's node_modules, beside this package rather than inside it.
+const require = createRequire(import.meta.url);
+let cmakeJs;
+try {
+  cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
+} catch (e) {
+  console.error(`fastai-ts: cannot find cmake-js (a dependency of fastai-ts) from ${root}: ${e.message}
+Reinstall the package (npm install) so that its dependencies are present.`);
+  process.exit(1);
+}
 const args = [
   cmakeJs, 'build',
   '--directory', root,

@@ -4,12 +4,13 @@
  * never used. Progress goes to stderr.
  * @module
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { formatBytes, progressBar } from './progress.js';
+import { clause } from './text.js';
 
 /** Options for {@link download}. */
 export interface DownloadOptions {
@@ -21,7 +22,14 @@ export interface DownloadOptions {
   quiet?: boolean;
   /** Give up after this many milliseconds without data. Default 60000. */
   timeoutMs?: number;
+  /**
+   * Refuse a response whose content type is `text/html`: a web page (a login, error or
+   * "moved" page served with status 200) where a file such as an archive was expected.
+   * Default false.
+   */
+  rejectHtml?: boolean;
 }
+
 
 /** The sha256 of a file, read in chunks (synchronously, for code that must stay synchronous such as model constructors). */
 export function sha256FileSync(path: string): string {
@@ -44,14 +52,12 @@ export function sha256FileSync(path: string): string {
  */
 export async function download(url: string, dest: string, options: DownloadOptions = {}): Promise<string> {
   mkdirSync(dirname(dest), { recursive: true });
-  const tmp = `${dest}.partial-${process.pid}-${Date.now()}`;
-  const fail = (why: string, cause?: unknown): never => {
+  // Unique per call: two downloads of the same file at once (in one process or several) must not share a temporary file.
+  const tmp = `${dest}.partial-${randomUUID()}`;
+  const handBy = `download it yourself and place it at ${dest}` + (options.sha256 ? ` (sha256 ${options.sha256})` : '');
+  const fail = (why: string, cause?: unknown, advice = `Check the network, or ${handBy}`): never => {
     rmSync(tmp, { force: true });
-    throw new Error(
-      `could not download ${url}: ${why}. Check the network, or download it yourself and place it at ${dest}` +
-        (options.sha256 ? ` (sha256 ${options.sha256})` : ''),
-      cause === undefined ? undefined : { cause },
-    );
+    throw new Error(`could not download ${url}: ${clause(why)}. ${advice}`, cause === undefined ? undefined : { cause });
   };
 
   const controller = new AbortController();
@@ -69,6 +75,15 @@ export async function download(url: string, dest: string, options: DownloadOptio
       return fail((e as Error).cause ? String((e as Error & { cause: Error }).cause.message ?? (e as Error).cause) : (e as Error).message, e);
     }
     if (!res.ok || !res.body) return fail(`HTTP ${res.status} ${res.statusText}`);
+    const type = res.headers.get('content-type');
+    if (options.rejectHtml && type && /^\s*text\/html\b/i.test(type)) {
+      await res.body.cancel();
+      return fail(
+        `the server sent a web page (content type ${type}) instead of the file, and running again will fetch the same page`,
+        undefined,
+        `Open the URL in a browser to see what it says (the file may have moved, or need a login), or ${handBy}`,
+      );
+    }
     const total = Number(res.headers.get('content-length')) || undefined;
     const bar = progressBar({ total, label: options.label ?? dest.split('/').pop(), format: formatBytes, quiet: options.quiet });
     const hash = createHash('sha256');

@@ -8,6 +8,7 @@ import { dirname, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import yauzl from 'yauzl';
+import { clause } from '../core/text.js';
 
 /** The archive formats {@link extractArchive} reads, by file name ending. */
 export const archiveExtensions = ['.tar.gz', '.tgz', '.tar', '.zip'] as const;
@@ -38,19 +39,28 @@ async function extractZip(file: string, dest: string): Promise<void> {
   }
 }
 
+/**
+ * Extracts `file` into `dest`, throwing the libraries' own errors (for callers that word the
+ * message themselves).
+ * @internal
+ */
+export async function extractRaw(file: string, dest: string): Promise<void> {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.zip')) await extractZip(file, dest);
+  else if (lower.endsWith('.tgz') || lower.endsWith('.tar.gz') || lower.endsWith('.tar')) {
+    // strict: a corrupt archive is an error, not a warning; tar already refuses absolute and '..' paths.
+    await tar.x({ file, cwd: dest, strict: true });
+  } else {
+    throw new Error(`unknown archive type; fastai-ts extracts ${archiveExtensions.join(', ')}`);
+  }
+}
+
 /** Extracts `file` (.tgz, .tar.gz, .tar or .zip) into the existing folder `dest`. Errors name the archive. */
 export async function extractArchive(file: string, dest: string): Promise<void> {
-  const lower = file.toLowerCase();
   try {
-    if (lower.endsWith('.zip')) await extractZip(file, dest);
-    else if (lower.endsWith('.tgz') || lower.endsWith('.tar.gz') || lower.endsWith('.tar')) {
-      // strict: a corrupt archive is an error, not a warning; tar already refuses absolute and '..' paths.
-      await tar.x({ file, cwd: dest, strict: true });
-    } else {
-      throw new Error(`unknown archive type; fastai-ts extracts ${archiveExtensions.join(', ')}`);
-    }
+    await extractRaw(file, dest);
   } catch (e) {
-    throw new Error(`could not extract '${file}': ${(e as Error).message}. The archive may be corrupt: delete it and download again (force: true)`, {
+    throw new Error(`could not extract '${file}': ${clause((e as Error).message)}. The archive may be corrupt: delete it and download it again`, {
       cause: e,
     });
   }

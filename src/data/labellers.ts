@@ -57,7 +57,8 @@ export function RegexLabeller(pattern: RegExp | string, options: RegexLabellerOp
     if (!m) {
       throw new Error(
         `RegexLabeller: the pattern ${regex} does not match ${describeItem(text)}` +
-          (matchOn === 'name' ? '' : ` (the whole path of ${describeItem(item)}; use { matchOn: 'name' } to match the file name only)`) +
+          // The hint helps only when there were folders to strip off.
+          (matchOn === 'path' && path.includes('/') ? ` (the whole path; use { matchOn: 'name' } to match the file name only)` : '') +
           '. Fix the pattern, or remove files that do not follow the naming scheme',
       );
     }

@@ -19,6 +19,9 @@ before(async () => {
     if (req.url === '/file') {
       res.writeHead(200, { 'content-length': body.length });
       res.end(body);
+    } else if (req.url === '/page') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>moved</html>');
     } else if (req.url === '/broken') {
       // Promise the whole body, send a third, then drop the connection.
       res.writeHead(200, { 'content-length': body.length });
@@ -44,6 +47,24 @@ describe('download', () => {
     await download(`${base}/file`, dest, { sha256: digest, quiet: true });
     assert.deepEqual(readFileSync(dest), body);
     assert.equal(sha256FileSync(dest), digest);
+  });
+
+  it('two downloads of the same file at once both succeed, each through its own temporary file', async () => {
+    const dest = join(dir, 'twice.bin');
+    const got = await Promise.all([download(`${base}/file`, dest, { quiet: true }), download(`${base}/file`, dest, { quiet: true })]);
+    assert.deepEqual(got, [dest, dest]);
+    assert.deepEqual(readFileSync(dest), body);
+    assert.deepEqual(leftovers(), []);
+  });
+
+  it('rejectHtml refuses a web page, saying what arrived and that running again fetches the same', async () => {
+    const dest = join(dir, 'page.bin');
+    await assert.rejects(download(`${base}/page`, dest, { quiet: true, rejectHtml: true }), (e: Error) =>
+      /\/page: the server sent a web page \(content type text\/html\) instead of the file, and running again will fetch the same page\. Open the URL/.test(e.message));
+    assert.equal(existsSync(dest), false);
+    assert.deepEqual(leftovers(), []);
+    await download(`${base}/page`, dest, { quiet: true });
+    assert.match(readFileSync(dest, 'utf8'), /^<html>/, 'without rejectHtml the page is saved like any file');
   });
 
   it('never leaves a partial file when the connection drops', async () => {

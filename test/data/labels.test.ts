@@ -18,6 +18,9 @@ describe('labellers', () => {
       e.message.includes("'readme.txt'") && e.message.includes('/^(.+)_\\d+\\.jpg$/'));
     assert.throws(() => RegexLabeller(/^([a-z]+)_\d+\.jpg$/)('pets/pug_1.jpg'), /does not match 'pets\/pug_1.jpg'.*matchOn: 'name'/);
     assert.throws(() => RegexLabeller(/_\d+/)('pug_1.jpg'), /no capture group/);
+    // Given only a file name, there are no folders to strip: no matchOn hint.
+    assert.throws(() => RegexLabeller(/^([a-z]+)_\d+\.png$/)('pug_1.jpg'), (e: Error) =>
+      e.message.includes("does not match 'pug_1.jpg'") && !e.message.includes('matchOn'));
   });
 
   it('parentLabel, usingAttr and FuncLabeller', () => {

@@ -10,7 +10,8 @@ import { tempDir } from './fixtures.js';
 import { zip } from './zip-writer.js';
 
 const work = tempDir({ after });
-const routes = new Map<string, Buffer | 'broken'>();
+const html = Buffer.from('<!DOCTYPE html>\n<html><body>Please sign in</body></html>\n');
+const routes = new Map<string, Buffer | 'broken' | { type: string; body: Buffer }>();
 const hits = new Map<string, number>();
 let server: Server;
 let base = '';
@@ -28,6 +29,9 @@ before(async () => {
   routes.set('/flat.zip', zip({ 'a.txt': 'alpha', 'sub/': '', 'sub/b.txt': 'beta' }));
   routes.set('/broken.tgz', 'broken');
   routes.set('/corrupt.tgz', Buffer.from('this is not gzip data at all'));
+  routes.set('/login.tgz', { type: 'text/html; charset=utf-8', body: html });
+  routes.set('/page.tgz', { type: 'application/octet-stream', body: html });
+  routes.set('/twice.tgz', readFileSync(join(work, 'minipets.tgz')));
   server = createServer((req, res) => {
     hits.set(req.url!, (hits.get(req.url!) ?? 0) + 1);
     const body = routes.get(req.url!);
@@ -38,8 +42,10 @@ before(async () => {
       res.writeHead(200, { 'content-length': '100000' });
       res.write(Buffer.alloc(1000));
       setTimeout(() => res.destroy(), 20);
-    } else {
+    } else if (Buffer.isBuffer(body)) {
       res.writeHead(200, { 'content-length': String(body.length) }).end(body);
+    } else {
+      res.writeHead(200, { 'content-type': body.type, 'content-length': String(body.body.length) }).end(body.body);
     }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -83,10 +89,37 @@ describe('untarData', () => {
 
   it('a corrupt archive is removed so the next call downloads it again', async () => {
     const o = opts('corrupt');
-    await assert.rejects(untarData(`${base}/corrupt.tgz`, o), /could not extract .*corrupt\.tgz.*The archive was removed; run again/);
+    await assert.rejects(untarData(`${base}/corrupt.tgz`, o), (e: Error) =>
+      /could not extract .*corrupt\.tgz.*it holds 28 B of text starting 'this is not gzip data at all'.*The archive was removed; run again/.test(e.message) &&
+      !e.message.includes('..'));
     assert.ok(!existsSync(join(o.dest, 'corrupt')));
     assert.ok(!existsSync(join(o.archive, 'corrupt.tgz')));
     assert.deepEqual(readdirSync(o.dest), [], 'no temporary folders left');
+  });
+
+  it('two calls at once share one download and one extraction', async () => {
+    const o = opts('twice');
+    const [a, b] = await Promise.all([untarData(`${base}/twice.tgz`, o), untarData(`${base}/twice.tgz`, o)]);
+    assert.equal(a, join(o.dest, 'twice'));
+    assert.equal(b, a);
+    assert.equal(hits.get('/twice.tgz'), 1, 'one download');
+    assert.deepEqual(readdirSync(a).sort(), ['cat', 'dog', 'labels.csv']);
+    assert.deepEqual(readdirSync(o.dest), ['twice'], 'no temporary folders left');
+    assert.deepEqual(readdirSync(o.archive), ['twice.tgz'], 'no partial downloads left');
+  });
+
+  it('a web page where the archive should be says what arrived, and that running again fetches the same', async () => {
+    const o = opts('html');
+    // served as text/html: refused before anything is saved
+    await assert.rejects(untarData(`${base}/login.tgz`, o), (e: Error) =>
+      e.message.includes(`${base}/login.tgz`) && /sent a web page \(content type text\/html; charset=utf-8\)/.test(e.message) &&
+      /running again will fetch the same page/.test(e.message) && !/run again to/.test(e.message) && !e.message.includes('..'));
+    assert.deepEqual(existsSync(o.archive) ? readdirSync(o.archive) : [], [], 'nothing saved');
+    // served as a binary type: found out by its content when it does not extract
+    await assert.rejects(untarData(`${base}/page.tgz`, o), (e: Error) =>
+      /it holds an HTML page \(\d+ B\)/.test(e.message) && /running again will fetch the same page/.test(e.message) &&
+      e.message.includes(join(o.archive, 'page.tgz')) && !e.message.includes('..'));
+    assert.ok(!existsSync(join(o.archive, 'page.tgz')), 'the page is not kept as the archive');
   });
 
   it('refuses what is not an archive URL, and HTTP errors name the URL', async () => {
