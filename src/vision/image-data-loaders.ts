@@ -31,6 +31,32 @@ export interface ImageDataLoadersOptions extends DataLoadersOptions {
   vocab?: readonly string[];
 }
 
+/** Options for {@link ImageDataLoaders.fromFolder}. */
+export interface FromFolderOptions extends ImageDataLoadersOptions {
+  /** The training folder under `path`. Default 'train'. */
+  train?: string;
+  /** The validation folder under `path`. Default 'valid'. */
+  valid?: string;
+}
+
+/** Options for {@link ImageDataLoaders.fromCsv}. */
+export interface FromCsvOptions extends ImageDataLoadersOptions {
+  /** The CSV has a header row. Default true. */
+  header?: boolean;
+  /** Field separator. Default: detected. */
+  delimiter?: string;
+  /** Column of the file names (name or index). Default 0. */
+  fnCol?: string | number;
+  /** Column of the labels. Default 1. */
+  labelCol?: string | number;
+  /** Subfolder of `path` holding the images. Default: `path` itself. */
+  folder?: string;
+  /** Appended to each file name (e.g. '.jpg'). Default ''. */
+  suff?: string;
+  /** Column saying which rows are validation (true/1). Default: a random split. */
+  validCol?: string | number;
+}
+
 async function build(
   source: readonly unknown[],
   getX: ((item: unknown) => unknown) | undefined,
@@ -102,7 +128,7 @@ export const ImageDataLoaders = {
    * random split of everything under `path` when `validPct` is given). Labels are the parent
    * folder names.
    */
-  fromFolder(path: string, options: ImageDataLoadersOptions & { train?: string; valid?: string } = {}): Promise<DataLoaders> {
+  fromFolder(path: string, options: FromFolderOptions = {}): Promise<DataLoaders> {
     const { train = 'train', valid = 'valid', ...rest } = options;
     const random = options.validPct !== undefined;
     const files = getImageFiles(path, random ? {} : { folders: [train, valid] });
@@ -117,22 +143,7 @@ export const ImageDataLoaders = {
   fromCsv(
     path: string,
     csvFname = 'labels.csv',
-    options: ImageDataLoadersOptions & {
-      /** Default true. */
-      header?: boolean;
-      /** Default: detected. */
-      delimiter?: string;
-      /** Column of the file names (name or index). Default 0. */
-      fnCol?: string | number;
-      /** Column of the labels. Default 1. */
-      labelCol?: string | number;
-      /** Subfolder of `path` holding the images. Default: `path` itself. */
-      folder?: string;
-      /** Appended to each file name (e.g. '.jpg'). Default ''. */
-      suff?: string;
-      /** Column saying which rows are validation. Default: random split. */
-      validCol?: string | number;
-    } = {},
+    options: FromCsvOptions = {},
   ): Promise<DataLoaders> {
     const { header, delimiter, fnCol = 0, labelCol = 1, folder, suff = '', validCol, ...rest } = options;
     const rows: CsvRow[] = readCsv(join(path, csvFname), { header, delimiter });

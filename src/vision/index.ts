@@ -16,6 +16,6 @@ export { AffineAug, augTransforms, type AffineAugTransform, type AffineParams, t
 export { Lighting, type LightingOptions, type LightingParams, type LightingTransform } from './lighting.js';
 export { imagenetStats, inceptionStats, Normalize, type NormalizationStats, type NormalizeTransform } from './normalize.js';
 export { drawGrid } from './show.js';
-export { ImageDataLoaders, type ImageDataLoadersOptions } from './image-data-loaders.js';
+export { ImageDataLoaders, type FromCsvOptions, type FromFolderOptions, type ImageDataLoadersOptions } from './image-data-loaders.js';
 export { verifyImages } from './verify-images.js';
 export * from './models/index.js';
