@@ -44,6 +44,7 @@ int64_t count(TensorBox& box) {
     }
     c.handles++;
     box.storage = impl;
+    box.bytes = nbytes;
   } else {
     // Tensors without a storage (sparse, mkldnn) count their own elements.
     box.bytes = static_cast<int64_t>(box.tensor.numel()) * static_cast<int64_t>(box.tensor.element_size());
@@ -125,6 +126,20 @@ void dispose(Napi::Env env, TensorBox* box) {
   int64_t released = uncount(*box);
   box->tensor.reset();
   if (released > 0) Napi::MemoryManagement::AdjustExternalMemory(env, -released);
+}
+
+void refresh(Napi::Env env, TensorBox* box) {
+  if (!box->tensor.defined()) return;
+  c10::StorageImpl* impl = box->tensor.unsafeGetTensorImpl()->unsafe_storage().unsafeGetStorageImpl();
+  if (impl == box->storage && (!impl || static_cast<int64_t>(impl->nbytes()) <= box->bytes)) return;
+  TensorBox old;  // the registration to drop
+  old.storage = box->storage;
+  old.bytes = box->bytes;
+  // Count under the current storage before uncounting the old one, so a storage that only grew
+  // keeps its entry.
+  int64_t delta = count(*box);
+  delta -= uncount(old);
+  if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(env, delta);
 }
 
 int64_t live_tensors() {

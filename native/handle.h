@@ -25,7 +25,9 @@ struct TensorBox {
   // separately because set_ can swap a tensor's storage in place: release must find what
   // was counted, not what the tensor holds now.
   c10::StorageImpl* storage = nullptr;
-  int64_t bytes = 0;  // bytes this box reported on its own (tensors without storage only)
+  // With a storage: its size when this box was counted (to notice growth). Without one
+  // (sparse, mkldnn): the bytes this box reported on its own.
+  int64_t bytes = 0;
 };
 
 // Wraps a tensor in a new handle (an undefined tensor becomes null).
@@ -47,6 +49,10 @@ std::string disposed_message(const std::string& what);
 
 // Frees the tensor of a handle now (idempotent).
 void dispose(Napi::Env env, TensorBox* box);
+
+// Recounts a handle whose tensor may have changed storage in place (set_data, set_, a
+// resize_ that grew it), so the new storage is reported and the old one released.
+void refresh(Napi::Env env, TensorBox* box);
 
 // Live handles, and the bytes of the distinct storages they refer to.
 int64_t live_tensors();

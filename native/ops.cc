@@ -371,6 +371,10 @@ Napi::Value op_call_void(const Napi::CallbackInfo& info) {
   std::vector<c10::IValue> stack;
   const Op* op = nullptr;
   call_into(info, stack, op);
+  // In-place ops may swap or grow the storage of `self` (set_data); keep the byte count honest.
+  if (info.Length() > 1) {
+    if (TensorBox* self = try_box(info[1])) refresh(env, self);
+  }
   return env.Undefined();
 }
 
