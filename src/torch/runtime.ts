@@ -27,6 +27,7 @@ export function setNumThreads(n: number): void {
   native.setNumThreads(n);
 }
 
+/** libtorch's intra-op thread count (see {@link setNumThreads}). */
 export function getNumThreads(): number {
   return native.getNumThreads();
 }
