@@ -8,7 +8,10 @@
 #include <malloc.h>
 #endif
 
+#include "autocast.h"
+#include "autograd.h"
 #include "data.h"
+#include "errors.h"
 #include "ops.h"
 #include "runtime.h"
 
@@ -28,6 +31,13 @@ void tune_malloc() {
 #endif
 }
 
+// Every entry point runs inside guarded(): no C++ exception (libtorch's, the standard library's
+// or anyone's) may reach Node-API, where it would call std::terminate.
+template <Napi::Value (*Fn)(const Napi::CallbackInfo&)>
+Napi::Value entry(const Napi::CallbackInfo& info) {
+  return fts::guarded(info.Env(), [&] { return Fn(info); });
+}
+
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   tune_malloc();
   struct Entry {
@@ -35,31 +45,31 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     Napi::Value (*fn)(const Napi::CallbackInfo&);
   };
   const Entry entries[] = {
-      {"opLookup", fts::op_lookup},         {"opCall", fts::op_call},
-      {"opCallVoid", fts::op_call_void},    {"opSchema", fts::op_schema},
-      {"fromData", fts::from_data},         {"toData", fts::to_data},
-      {"dataView", fts::data_view},         {"shape", fts::shape},
-      {"strides", fts::strides},            {"dtype", fts::dtype},
-      {"device", fts::device},              {"numel", fts::numel},
-      {"dim", fts::dim},                    {"isContiguous", fts::is_contiguous},
-      {"isChannelsLast", fts::is_channels_last},
-      {"dataPtr", fts::data_ptr},           {"dispose", fts::dispose_handle},
-      {"isDisposed", fts::is_disposed},     {"memory", fts::memory},
-      {"backward", fts::backward},          {"grad", fts::grad},
-      {"setGrad", fts::set_grad},           {"requiresGrad", fts::requires_grad},
-      {"setRequiresGrad", fts::set_requires_grad},
-      {"isLeaf", fts::is_leaf},             {"gradFn", fts::grad_fn},
-      {"setGradEnabled", fts::set_grad_enabled},
-      {"isGradEnabled", fts::is_grad_enabled},
-      {"autocastEnter", fts::autocast_enter},
-      {"autocastExit", fts::autocast_exit}, {"isAutocastEnabled", fts::is_autocast_enabled},
-      {"manualSeed", fts::manual_seed},     {"initialSeed", fts::initial_seed},
-      {"setNumThreads", fts::set_num_threads},
-      {"getNumThreads", fts::get_num_threads},
-      {"cudaIsAvailable", fts::cuda_is_available},
-      {"cudaDeviceCount", fts::cuda_device_count},
-      {"cudaSynchronize", fts::cuda_synchronize},
-      {"version", fts::version},            {"config", fts::config},
+      {"opLookup", entry<fts::op_lookup>},         {"opCall", entry<fts::op_call>},
+      {"opCallVoid", entry<fts::op_call_void>},    {"opSchema", entry<fts::op_schema>},
+      {"fromData", entry<fts::from_data>},         {"toData", entry<fts::to_data>},
+      {"dataView", entry<fts::data_view>},         {"shape", entry<fts::shape>},
+      {"strides", entry<fts::strides>},            {"dtype", entry<fts::dtype>},
+      {"device", entry<fts::device>},              {"numel", entry<fts::numel>},
+      {"dim", entry<fts::dim>},                    {"isContiguous", entry<fts::is_contiguous>},
+      {"isChannelsLast", entry<fts::is_channels_last>},
+      {"dataPtr", entry<fts::data_ptr>},           {"dispose", entry<fts::dispose_handle>},
+      {"isDisposed", entry<fts::is_disposed>},     {"memory", entry<fts::memory>},
+      {"backward", entry<fts::backward>},          {"grad", entry<fts::grad>},
+      {"setGrad", entry<fts::set_grad>},           {"requiresGrad", entry<fts::requires_grad>},
+      {"setRequiresGrad", entry<fts::set_requires_grad>},
+      {"isLeaf", entry<fts::is_leaf>},             {"gradFn", entry<fts::grad_fn>},
+      {"setGradEnabled", entry<fts::set_grad_enabled>},
+      {"isGradEnabled", entry<fts::is_grad_enabled>},
+      {"autocastEnter", entry<fts::autocast_enter>},
+      {"autocastExit", entry<fts::autocast_exit>}, {"isAutocastEnabled", entry<fts::is_autocast_enabled>},
+      {"manualSeed", entry<fts::manual_seed>},     {"initialSeed", entry<fts::initial_seed>},
+      {"setNumThreads", entry<fts::set_num_threads>},
+      {"getNumThreads", entry<fts::get_num_threads>},
+      {"cudaIsAvailable", entry<fts::cuda_is_available>},
+      {"cudaDeviceCount", entry<fts::cuda_device_count>},
+      {"cudaSynchronize", entry<fts::cuda_synchronize>},
+      {"version", entry<fts::version>},            {"config", entry<fts::config>},
   };
   for (const auto& e : entries) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
   return exports;

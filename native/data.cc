@@ -1,6 +1,7 @@
 // Moving data between JavaScript memory and tensors, and reading tensor metadata.
 #include "data.h"
 
+#include <cmath>
 #include <cstring>
 
 #include "handle.h"
@@ -8,10 +9,19 @@
 namespace fts {
 namespace {
 
-std::vector<int64_t> int_list(const Napi::Value& v) {
+// A shape from JavaScript: non-negative integers only (a fraction is refused, not truncated).
+std::vector<int64_t> shape_list(Napi::Env env, const Napi::Value& v) {
+  if (!v.IsArray()) throw Napi::TypeError::New(env, "tensor(): shape must be an array of non-negative integers, got " + describe(v));
   auto a = v.As<Napi::Array>();
   std::vector<int64_t> out(a.Length());
-  for (uint32_t i = 0; i < a.Length(); i++) out[i] = a.Get(i).As<Napi::Number>().Int64Value();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value e = a.Get(i);
+    double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1;
+    if (!(d >= 0 && d < 9007199254740992.0) || d != std::trunc(d)) {
+      throw Napi::TypeError::New(env, "tensor(): shape[" + std::to_string(i) + "] must be a non-negative integer, got " + describe(e));
+    }
+    out[i] = static_cast<int64_t>(d);
+  }
   return out;
 }
 
@@ -27,54 +37,51 @@ Napi::Array to_array(Napi::Env env, c10::IntArrayRef values) {
 // (with the conversion, when the dtypes differ, done during that copy).
 Napi::Value from_data(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return guarded(env, [&]() -> Napi::Value {
-    auto arr = info[0].As<Napi::TypedArray>();
-    auto shape = int_list(info[1]);
-    auto src = dtype_from_code(info[2].As<Napi::Number>().Int32Value());
-    auto dst = dtype_from_code(info[3].As<Napi::Number>().Int32Value());
-    auto* data = static_cast<uint8_t*>(arr.ArrayBuffer().Data()) + arr.ByteOffset();
-    int64_t numel = 1;
-    for (auto s : shape) numel *= s;
-    if (static_cast<int64_t>(arr.ByteLength()) != numel * static_cast<int64_t>(c10::elementSize(src))) {
-      throw Napi::RangeError::New(env, "tensor(): " + std::to_string(arr.ByteLength()) +
-                                           " bytes of data do not fill shape " + c10::str(c10::IntArrayRef(shape)) +
-                                           " (" + std::to_string(numel) + " elements of " + c10::toString(src) + ")");
-    }
-    auto view = at::from_blob(data, shape, at::TensorOptions().dtype(src));
-    at::Tensor out = src == dst ? view.clone() : view.to(dst);
-    return wrap(env, out);
-  });
+  auto arr = info[0].As<Napi::TypedArray>();
+  auto shape = shape_list(env, info[1]);
+  auto src = dtype_from_code(info[2].As<Napi::Number>().Int32Value());
+  auto dst = dtype_from_code(info[3].As<Napi::Number>().Int32Value());
+  auto* data = static_cast<uint8_t*>(arr.ArrayBuffer().Data()) + arr.ByteOffset();
+  int64_t numel = 1;
+  bool overflow = false;
+  for (auto s : shape) overflow |= __builtin_mul_overflow(numel, s, &numel);
+  int64_t bytes = 0;
+  overflow |= __builtin_mul_overflow(numel, static_cast<int64_t>(c10::elementSize(src)), &bytes);
+  if (overflow || static_cast<int64_t>(arr.ByteLength()) != bytes) {
+    throw Napi::RangeError::New(env, "tensor(): " + std::to_string(arr.ByteLength()) +
+                                         " bytes of data do not fill shape " + c10::str(c10::IntArrayRef(shape)) +
+                                         " (" + std::to_string(numel) + " elements of " + c10::toString(src) + ")");
+  }
+  auto view = at::from_blob(data, shape, at::TensorOptions().dtype(src));
+  at::Tensor out = src == dst ? view.clone() : view.to(dst);
+  return wrap(env, out);
 }
 
 // toData(t): a copy of the tensor's elements (row-major, on the CPU) as an ArrayBuffer.
 Napi::Value to_data(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return guarded(env, [&]() -> Napi::Value {
-    at::Tensor t = unwrap(info[0], "toData").detach().to(at::kCPU).contiguous();
-    size_t n = t.numel() * t.element_size();
-    auto buf = Napi::ArrayBuffer::New(env, n);
-    if (n) std::memcpy(buf.Data(), t.data_ptr(), n);
-    return buf;
-  });
+  at::Tensor t = unwrap(info[0], "toData").detach().to(at::kCPU).contiguous();
+  size_t n = t.numel() * t.element_size();
+  auto buf = Napi::ArrayBuffer::New(env, n);
+  if (n) std::memcpy(buf.Data(), t.data_ptr(), n);
+  return buf;
 }
 
 // dataView(t): an ArrayBuffer over the tensor's own memory (no copy). The buffer keeps the
 // storage alive; writes through it change the tensor.
 Napi::Value data_view(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return guarded(env, [&]() -> Napi::Value {
-    const at::Tensor& t = unwrap(info[0], "dataView");
-    if (!t.is_cpu() || !t.is_contiguous()) {
-      throw Napi::Error::New(env, "dataView: the tensor must be contiguous and on the CPU; call .contiguous() or .toDevice('cpu') first");
-    }
-    auto* keep = new at::Tensor(t.detach());
-    size_t n = t.numel() * t.element_size();
-    if (n == 0) {
-      delete keep;
-      return Napi::ArrayBuffer::New(env, 0);
-    }
-    return Napi::ArrayBuffer::New(env, keep->data_ptr(), n, [](Napi::Env, void*, at::Tensor* k) { delete k; }, keep);
-  });
+  const at::Tensor& t = unwrap(info[0], "dataView");
+  if (!t.is_cpu() || !t.is_contiguous()) {
+    throw Napi::Error::New(env, "dataView: the tensor must be contiguous and on the CPU; call .contiguous() or .toDevice('cpu') first");
+  }
+  auto* keep = new at::Tensor(t.detach());
+  size_t n = t.numel() * t.element_size();
+  if (n == 0) {
+    delete keep;
+    return Napi::ArrayBuffer::New(env, 0);
+  }
+  return Napi::ArrayBuffer::New(env, keep->data_ptr(), n, [](Napi::Env, void*, at::Tensor* k) { delete k; }, keep);
 }
 
 Napi::Value shape(const Napi::CallbackInfo& info) {

@@ -12,6 +12,7 @@
 #include <ATen/core/jit_type.h>
 #include <torch/version.h>
 
+#include <cmath>
 #include <sstream>
 #include <vector>
 
@@ -101,36 +102,62 @@ const char* expected(Kind k) {
     case Kind::Bool: return "a boolean";
     case Kind::BoolList: return "an array of booleans";
     case Kind::Str: return "a string";
-    case Kind::Device: return "a device string";
+    case Kind::Device: return "a device string such as 'cpu' or 'cuda:0'";
+    case Kind::Generator: return "null (explicit generators are not supported; use torch.manualSeed)";
     default: return "a supported value";
   }
 }
 
+// Messages are built only when an argument is rejected: the success path of a call builds no
+// strings.
 std::string where(const Op& op, const Arg& arg) { return op.name + ": argument '" + arg.name + "'"; }
 
-[[noreturn]] void bad_arg(Napi::Env env, const Op& op, const Arg& arg, const char* expected) {
-  throw Napi::TypeError::New(env, where(op, arg) + " must be " + expected);
+[[noreturn]] void bad_arg(Napi::Env env, const Op& op, const Arg& arg, const Napi::Value& got) {
+  throw Napi::TypeError::New(env, where(op, arg) + " must be " + expected(arg.kind) + ", got " + describe(got));
+}
+
+[[noreturn]] void bad_element(Napi::Env env, const Op& op, const Arg& arg, uint32_t index, const Napi::Value& got) {
+  throw Napi::TypeError::New(env, where(op, arg) + " must be " + expected(arg.kind) + ", got " + describe(got) +
+                                      " at index " + std::to_string(index));
+}
+
+// A JavaScript number that is an exact int64, or a lossless BigInt. Fractions, NaN, infinities
+// and booleans are refused rather than truncated or coerced.
+bool as_int(const Napi::Value& v, int64_t& out) {
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    // -2^63 is representable; 2^63 is the first double past the int64 range.
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != std::trunc(d)) return false;
+    out = static_cast<int64_t>(d);
+    return true;
+  }
+  if (v.IsBigInt()) {
+    bool lossless = false;
+    out = v.As<Napi::BigInt>().Int64Value(&lossless);
+    return lossless;
+  }
+  return false;
 }
 
 int64_t to_int(Napi::Env env, const Op& op, const Arg& arg, const Napi::Value& v) {
-  if (v.IsNumber()) return v.As<Napi::Number>().Int64Value();
-  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? 1 : 0;
-  if (v.IsBigInt()) {
-    bool lossless;
-    return v.As<Napi::BigInt>().Int64Value(&lossless);
-  }
-  bad_arg(env, op, arg, "an integer");
+  int64_t out;
+  if (!as_int(v, out)) bad_arg(env, op, arg, v);
+  return out;
 }
 
-double to_float(Napi::Env env, const Op& op, const Arg& arg, const Napi::Value& v) {
-  if (!v.IsNumber()) bad_arg(env, op, arg, "a number");
-  return v.As<Napi::Number>().DoubleValue();
+const at::Tensor& to_tensor(Napi::Env env, const Op& op, const Arg& arg, const Napi::Value& v, int64_t index = -1) {
+  if (TensorBox* box = try_box(v)) {
+    if (box->tensor.defined()) return box->tensor;
+    throw Napi::Error::New(env, disposed_message(where(op, arg) + (index < 0 ? "" : " (index " + std::to_string(index) + ")")));
+  }
+  if (index < 0) bad_arg(env, op, arg, v);
+  bad_element(env, op, arg, static_cast<uint32_t>(index), v);
 }
 
 c10::IValue to_scalar(Napi::Env env, const Op& op, const Arg& arg, const Napi::Value& v) {
   if (v.IsBoolean()) return c10::IValue(v.As<Napi::Boolean>().Value());
   if (v.IsBigInt()) return c10::IValue(to_int(env, op, arg, v));
-  if (!v.IsNumber()) bad_arg(env, op, arg, "a number or boolean");
+  if (!v.IsNumber()) bad_arg(env, op, arg, v);
   double d = v.As<Napi::Number>().DoubleValue();
   // Integral JS numbers become integer scalars so integer tensors keep their dtype.
   if (d == static_cast<double>(static_cast<int64_t>(d)) && d >= -9.2e18 && d <= 9.2e18) {
@@ -140,71 +167,83 @@ c10::IValue to_scalar(Napi::Env env, const Op& op, const Arg& arg, const Napi::V
 }
 
 c10::IValue convert(Napi::Env env, const Op& op, const Arg& arg, const Napi::Value& v) {
-  std::string w;
   switch (arg.kind) {
     case Kind::Tensor:
-      return c10::IValue(unwrap(v, (where(op, arg)).c_str()));
+      return c10::IValue(to_tensor(env, op, arg, v));
     case Kind::Int:
       return c10::IValue(to_int(env, op, arg, v));
     case Kind::Float:
-      return c10::IValue(to_float(env, op, arg, v));
+      if (!v.IsNumber()) bad_arg(env, op, arg, v);
+      return c10::IValue(v.As<Napi::Number>().DoubleValue());
     case Kind::Scalar:
       return to_scalar(env, op, arg, v);
     case Kind::Bool:
-      if (!v.IsBoolean()) bad_arg(env, op, arg, "a boolean");
+      if (!v.IsBoolean()) bad_arg(env, op, arg, v);
       return c10::IValue(v.As<Napi::Boolean>().Value());
     case Kind::Str:
-      if (!v.IsString()) bad_arg(env, op, arg, "a string");
+      if (!v.IsString()) bad_arg(env, op, arg, v);
       return c10::IValue(v.As<Napi::String>().Utf8Value());
     case Kind::Device:
-      if (!v.IsString()) bad_arg(env, op, arg, "a device string such as 'cpu' or 'cuda:0'");
+      if (!v.IsString()) bad_arg(env, op, arg, v);
       return c10::IValue(c10::Device(v.As<Napi::String>().Utf8Value()));
     case Kind::Generator:
-      bad_arg(env, op, arg, "null (explicit generators are not supported; use torch.manualSeed)");
+      bad_arg(env, op, arg, v);
     case Kind::IntList: {
-      if (v.IsNumber() && arg.fixed_size > 0) {
+      // int[2] and friends accept one number for every element, as Python does.
+      if (arg.fixed_size > 0 && !v.IsArray()) {
         return c10::IValue(std::vector<int64_t>(arg.fixed_size, to_int(env, op, arg, v)));
       }
-      if (!v.IsArray()) bad_arg(env, op, arg, "an array of integers");
+      if (!v.IsArray()) bad_arg(env, op, arg, v);
       auto a = v.As<Napi::Array>();
       std::vector<int64_t> out(a.Length());
-      for (uint32_t i = 0; i < a.Length(); i++) out[i] = to_int(env, op, arg, a.Get(i));
+      for (uint32_t i = 0; i < a.Length(); i++) {
+        Napi::Value e = a.Get(i);
+        if (!as_int(e, out[i])) bad_element(env, op, arg, i, e);
+      }
       return c10::IValue(out);
     }
     case Kind::FloatList: {
-      if (!v.IsArray()) bad_arg(env, op, arg, "an array of numbers");
+      if (!v.IsArray()) bad_arg(env, op, arg, v);
       auto a = v.As<Napi::Array>();
       std::vector<double> out(a.Length());
-      for (uint32_t i = 0; i < a.Length(); i++) out[i] = to_float(env, op, arg, a.Get(i));
+      for (uint32_t i = 0; i < a.Length(); i++) {
+        Napi::Value e = a.Get(i);
+        if (!e.IsNumber()) bad_element(env, op, arg, i, e);
+        out[i] = e.As<Napi::Number>().DoubleValue();
+      }
       return c10::IValue(out);
     }
     case Kind::BoolList: {
-      if (!v.IsArray()) bad_arg(env, op, arg, "an array of booleans");
+      if (!v.IsArray()) bad_arg(env, op, arg, v);
       auto a = v.As<Napi::Array>();
       c10::List<bool> out;
-      for (uint32_t i = 0; i < a.Length(); i++) out.push_back(a.Get(i).ToBoolean().Value());
+      out.reserve(a.Length());
+      for (uint32_t i = 0; i < a.Length(); i++) {
+        Napi::Value e = a.Get(i);
+        if (!e.IsBoolean()) bad_element(env, op, arg, i, e);
+        out.push_back(e.As<Napi::Boolean>().Value());
+      }
       return c10::IValue(out);
     }
     case Kind::TensorList: {
-      if (!v.IsArray()) bad_arg(env, op, arg, "an array of tensors");
+      if (!v.IsArray()) bad_arg(env, op, arg, v);
       auto a = v.As<Napi::Array>();
       std::vector<at::Tensor> out;
       out.reserve(a.Length());
-      w = where(op, arg);
-      for (uint32_t i = 0; i < a.Length(); i++) out.push_back(unwrap(a.Get(i), w.c_str()));
+      for (uint32_t i = 0; i < a.Length(); i++) out.push_back(to_tensor(env, op, arg, a.Get(i), i));
       return c10::IValue(out);
     }
     case Kind::OptTensorList: {
-      if (!v.IsArray()) bad_arg(env, op, arg, "an array of tensors or nulls");
+      if (!v.IsArray()) bad_arg(env, op, arg, v);
       auto a = v.As<Napi::Array>();
       c10::List<c10::optional<at::Tensor>> out;
-      w = where(op, arg);
+      out.reserve(a.Length());
       for (uint32_t i = 0; i < a.Length(); i++) {
         Napi::Value e = a.Get(i);
         if (e.IsNull() || e.IsUndefined()) {
           out.push_back(c10::nullopt);
         } else {
-          out.push_back(unwrap(e, w.c_str()));
+          out.push_back(to_tensor(env, op, arg, e, i));
         }
       }
       return c10::IValue(out);
@@ -276,10 +315,11 @@ void call_into(const Napi::CallbackInfo& info, std::vector<c10::IValue>& stack, 
         stack.emplace_back();
         continue;
       }
-      throw Napi::TypeError::New(env, where(op, arg) + (i < given ? " must be " + std::string(expected(arg.kind)) + " (got undefined)" : " is required"));
+      if (i < given) bad_arg(env, op, arg, v);
+      throw Napi::TypeError::New(env, where(op, arg) + " is required");
     }
     if (v.IsNull()) {
-      if (!arg.optional) throw Napi::TypeError::New(env, where(op, arg) + " cannot be null");
+      if (!arg.optional) bad_arg(env, op, arg, v);
       stack.emplace_back();
       continue;
     }
@@ -292,19 +332,17 @@ void call_into(const Napi::CallbackInfo& info, std::vector<c10::IValue>& stack, 
 
 Napi::Value op_lookup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return guarded(env, [&]() -> Napi::Value {
-    std::string name = info[0].As<Napi::String>().Utf8Value();
-    std::string overload = info.Length() > 1 ? info[1].As<Napi::String>().Utf8Value() : "";
-    auto handle = c10::Dispatcher::singleton().findSchema({name, overload});
-    if (!handle) {
-      throw Napi::Error::New(env, "libtorch has no operator " + name + (overload.empty() ? "" : "." + overload) +
-                                      " (this libtorch is " + TORCH_VERSION + ")");
-    }
-    Op op{*handle, name + (overload.empty() ? "" : "." + overload), {}};
-    for (const auto& a : handle->schema().arguments()) op.args.push_back(classify(a));
-    registry().push_back(std::move(op));
-    return Napi::Number::New(env, static_cast<double>(registry().size() - 1));
-  });
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  std::string overload = info.Length() > 1 ? info[1].As<Napi::String>().Utf8Value() : "";
+  auto handle = c10::Dispatcher::singleton().findSchema({name, overload});
+  if (!handle) {
+    throw Napi::Error::New(env, "libtorch has no operator " + name + (overload.empty() ? "" : "." + overload) +
+                                    " (this libtorch is " + TORCH_VERSION + ")");
+  }
+  Op op{*handle, name + (overload.empty() ? "" : "." + overload), {}};
+  for (const auto& a : handle->schema().arguments()) op.args.push_back(classify(a));
+  registry().push_back(std::move(op));
+  return Napi::Number::New(env, static_cast<double>(registry().size() - 1));
 }
 
 Napi::Value op_schema(const Napi::CallbackInfo& info) {
@@ -318,26 +356,26 @@ Napi::Value op_schema(const Napi::CallbackInfo& info) {
 
 Napi::Value op_call(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return guarded(env, [&]() -> Napi::Value {
-    std::vector<c10::IValue> stack;
-    const Op* op = nullptr;
-    call_into(info, stack, op);
-    if (stack.empty()) return env.Undefined();
-    if (stack.size() == 1) return to_js(env, stack[0]);
-    auto out = Napi::Array::New(env, stack.size());
-    for (size_t i = 0; i < stack.size(); i++) out.Set(static_cast<uint32_t>(i), to_js(env, stack[i]));
-    return out;
-  });
+  std::vector<c10::IValue> stack;
+  const Op* op = nullptr;
+  call_into(info, stack, op);
+  if (stack.empty()) return env.Undefined();
+  if (stack.size() == 1) return to_js(env, stack[0]);
+  auto out = Napi::Array::New(env, stack.size());
+  for (size_t i = 0; i < stack.size(); i++) out.Set(static_cast<uint32_t>(i), to_js(env, stack[i]));
+  return out;
 }
 
 Napi::Value op_call_void(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return guarded(env, [&]() -> Napi::Value {
-    std::vector<c10::IValue> stack;
-    const Op* op = nullptr;
-    call_into(info, stack, op);
-    return env.Undefined();
-  });
+  std::vector<c10::IValue> stack;
+  const Op* op = nullptr;
+  call_into(info, stack, op);
+  // In-place ops may swap or grow the storage of `self` (set_data); keep the byte count honest.
+  if (info.Length() > 1) {
+    if (TensorBox* self = try_box(info[1])) refresh(env, self);
+  }
+  return env.Undefined();
 }
 
 }  // namespace fts

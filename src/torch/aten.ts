@@ -7,6 +7,10 @@ import { native } from './native.js';
 /** One ATen operator overload, e.g. `aten('add', 'Tensor')`; its id is resolved on first use. */
 export class Op {
   private id = -1;
+  /**
+   * @param name the schema name without the `aten::` namespace, e.g. `'add'`
+   * @param overload the overload name, e.g. `'Tensor'`; `''` for the default overload
+   */
   constructor(
     readonly name: string,
     readonly overload: string,
@@ -35,4 +39,12 @@ export function aten(name: string, overload = ''): Op {
     ops.set(key, op);
   }
   return op;
+}
+
+/**
+ * @internal Every operator declared so far with {@link aten} (modules declare theirs when they
+ * load), so a test can resolve them all at once instead of finding a misspelt name on first use.
+ */
+export function declaredOps(): Op[] {
+  return [...ops.values()];
 }

@@ -36,6 +36,7 @@ export function autocast<T>(options: AutocastOptions, fn: () => T): T {
   }
 }
 
+/** Whether autocast is on for `deviceType` (default `'cpu'`) right now, e.g. inside {@link autocast}. */
 export function isAutocastEnabled(deviceType: 'cpu' | 'cuda' = 'cpu'): boolean {
   return native.isAutocastEnabled(deviceType);
 }

@@ -28,6 +28,7 @@ export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);
 }
 
+/** Whether operations are recorded for autograd right now (false inside {@link noGrad}). */
 export function isGradEnabled(): boolean {
   return native.isGradEnabled();
 }

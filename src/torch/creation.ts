@@ -170,26 +170,32 @@ function like(t: Tensor, options: TensorOptions): TensorOptions {
   return { dtype: t.dtype, device: t.device, ...options };
 }
 
+/** Zeros with `t`'s shape, dtype and device (each overridable in `options`). */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
   return zeros(t.shape, like(t, options));
 }
 
+/** Ones with `t`'s shape, dtype and device (each overridable in `options`). */
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
   return ones(t.shape, like(t, options));
 }
 
+/** `value` everywhere, with `t`'s shape, dtype and device (each overridable in `options`). */
 export function fullLike(t: Tensor, value: number, options: TensorOptions = {}): Tensor {
   return full(t.shape, value, like(t, options));
 }
 
+/** An uninitialised tensor with `t`'s shape, dtype and device (each overridable in `options`). */
 export function emptyLike(t: Tensor, options: TensorOptions = {}): Tensor {
   return empty(t.shape, like(t, options));
 }
 
+/** Uniform [0, 1) values with `t`'s shape, dtype and device (each overridable in `options`). */
 export function randLike(t: Tensor, options: TensorOptions = {}): Tensor {
   return rand(t.shape, like(t, options));
 }
 
+/** Standard normal values with `t`'s shape, dtype and device (each overridable in `options`). */
 export function randnLike(t: Tensor, options: TensorOptions = {}): Tensor {
   return randn(t.shape, like(t, options));
 }

@@ -17,6 +17,7 @@ export const ELEMENT_SIZE: Record<DType, number> = {
   uint8: 1, int8: 1, int16: 2, int32: 4, int64: 8, float16: 2, float32: 4, float64: 8, bool: 1, bfloat16: 2,
 };
 
+/** @internal The c10::ScalarType number of a dtype, as the native addon takes it. */
 export function dtypeCode(dtype: DType): number {
   const code = CODES[dtype];
   if (code === undefined) {
@@ -25,12 +26,14 @@ export function dtypeCode(dtype: DType): number {
   return code;
 }
 
+/** @internal The dtype of a c10::ScalarType number; throws for types fastai-ts does not expose. */
 export function dtypeFromCode(code: number): DType {
   const name = NAMES.get(code);
   if (name === undefined) throw new TypeError(`tensor has a dtype (code ${code}) fastai-ts does not support`);
   return name;
 }
 
+/** Whether `dtype` is a floating-point type (float32, float64, float16, bfloat16). */
 export function isFloatingPoint(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64' || dtype === 'float16' || dtype === 'bfloat16';
 }
@@ -52,6 +55,7 @@ export type TypedArrayFor<D extends DType> = D extends 'float32'
               ? Uint16Array
               : Uint8Array;
 
+/** Any typed array a tensor's elements can be read into (see {@link TypedArrayFor}). */
 export type AnyTypedArray =
   | Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint16Array | Uint8Array | Uint8ClampedArray;
 

@@ -52,6 +52,7 @@ function shownIndices(shape: number[], summarize: boolean): number[][] {
   return dims;
 }
 
+/** @internal A tensor printed as PyTorch prints it (`tensor([[0.6734, 0.2576], ...])`); what `Tensor.toString()` returns. */
 export function formatTensor(t: Tensor): string {
   const shape = t.shape;
   const dtype = t.dtype;

@@ -30,31 +30,54 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   return call(STACK, handles(tensors, 'stack'), dim);
 }
 
+/** `torch.where(condition, a, b)`: `condition ? a : b`, elementwise with broadcasting; `a` or `b` may be a number. */
 export { where };
 
 /** `torch.add(a, b, alpha)`: `a + alpha * b`. */
 export const add = (a: Tensor, b: Tensor | number, alpha = 1) => a.add(b, alpha);
+/** `torch.sub(a, b, alpha)`: `a - alpha * b` (alpha default 1). */
 export const sub = (a: Tensor, b: Tensor | number, alpha = 1) => a.sub(b, alpha);
+/** `torch.mul(a, b)`: elementwise product, broadcasting; `b` may be a number. */
 export const mul = (a: Tensor, b: Tensor | number) => a.mul(b);
+/** `torch.div(a, b)`: true division, broadcasting (integers give floats). */
 export const div = (a: Tensor, b: Tensor | number) => a.div(b);
+/** `torch.matmul(a, b)`: matrix product with NumPy's rules for 1-d and batched inputs. */
 export const matmul = (a: Tensor, b: Tensor) => a.matmul(b);
+/** `torch.mm(a, b)`: product of two 2-d matrices. */
 export const mm = (a: Tensor, b: Tensor) => a.mm(b);
+/** `torch.bmm(a, b)`: batched matrix product of (B, n, m) and (B, m, p). */
 export const bmm = (a: Tensor, b: Tensor) => a.bmm(b);
+/** `torch.exp(a)`: e to the power of each element. */
 export const exp = (a: Tensor) => a.exp();
+/** `torch.log(a)`: natural logarithm of each element. */
 export const log = (a: Tensor) => a.log();
+/** `torch.sqrt(a)`: square root of each element. */
 export const sqrt = (a: Tensor) => a.sqrt();
+/** `torch.abs(a)`: absolute value of each element. */
 export const abs = (a: Tensor) => a.abs();
+/** `torch.sigmoid(a)`: `1 / (1 + exp(-a))`, elementwise. */
 export const sigmoid = (a: Tensor) => a.sigmoid();
+/** `torch.tanh(a)`: hyperbolic tangent, elementwise. */
 export const tanh = (a: Tensor) => a.tanh();
+/** `torch.softmax(a, dim)`: softmax along `dim`. */
 export const softmax = (a: Tensor, dim: number) => a.softmax(dim);
+/** `torch.logSoftmax(a, dim)`: log-softmax along `dim`, in one stable step. */
 export const logSoftmax = (a: Tensor, dim: number) => a.logSoftmax(dim);
+/** `torch.clamp(a, min, max)`: limits values to [min, max]; either bound may be null (the default). */
 export const clamp = (a: Tensor, min: number | null = null, max: number | null = null) => a.clamp(min, max);
+/** `torch.maximum(a, b)`: elementwise maximum, broadcasting. */
 export const maximum = (a: Tensor, b: Tensor) => a.maximum(b);
+/** `torch.minimum(a, b)`: elementwise minimum, broadcasting. */
 export const minimum = (a: Tensor, b: Tensor) => a.minimum(b);
+/** `torch.lerp(a, end, weight)`: `a + weight * (end - a)`. */
 export const lerp = (a: Tensor, end: Tensor, weight: Tensor | number) => a.lerp(end, weight);
+/** `torch.flatten(a, startDim, endDim)`: merges dimensions startDim..endDim (default all) into one. */
 export const flatten = (a: Tensor, startDim = 0, endDim = -1) => a.flatten(startDim, endDim);
+/** `torch.argmax(a, dim, keepdim)`: index of the largest element (of the flattened tensor when `dim` is omitted). */
 export const argmax = (a: Tensor, dim?: number, keepdim = false) => a.argmax(dim, keepdim);
+/** `torch.isnan(a)`: a boolean tensor, true where `a` is NaN. */
 export const isnan = (a: Tensor) => a.isnan();
+/** `torch.isfinite(a)`: a boolean tensor, true where `a` is neither infinite nor NaN. */
 export const isfinite = (a: Tensor) => a.isfinite();
 
 /**
@@ -70,6 +93,7 @@ export const foreach = {
   add_(tensors: readonly Tensor[], others: readonly Tensor[], alpha = 1): void {
     if (tensors.length) call0(FOREACH.addList, tensors, others.map((o) => o._h), alpha);
   },
+  /** `t = 0` for every t. */
   zero_(tensors: readonly Tensor[]): void {
     if (tensors.length) call0(FOREACH.zero, tensors);
   },

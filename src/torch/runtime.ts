@@ -27,6 +27,7 @@ export function setNumThreads(n: number): void {
   native.setNumThreads(n);
 }
 
+/** libtorch's intra-op thread count (see {@link setNumThreads}). */
 export function getNumThreads(): number {
   return native.getNumThreads();
 }
@@ -49,7 +50,12 @@ export function config(): string {
   return native.config();
 }
 
-/** Tensors and bytes held by live handles (undisposed tensors), for leak checks. */
+/**
+ * Live native memory, for leak checks. `liveTensors` is the number of live (undisposed) tensor
+ * handles; `liveBytes` the bytes of the distinct storages they refer to, each storage counted
+ * once however many handles share it, so views (`view`, `expand`, `select`, `narrow`, `detach`)
+ * add nothing. A storage's bytes are released when its last handle is disposed.
+ */
 export function memory(): { liveTensors: number; liveBytes: number } {
   return native.memory();
 }

@@ -22,6 +22,7 @@ export interface ValuesIndices {
 
 /** PyTorch's MemoryFormat codes. */
 export const MEMORY_FORMAT = { contiguous: 0, preserve: 1, channelsLast: 2 } as const;
+/** A memory layout: `'contiguous'` (row-major, NCHW), `'preserve'` (keep the input's) or `'channelsLast'` (NHWC). */
 export type MemoryFormat = keyof typeof MEMORY_FORMAT;
 
 /** @internal Calls an operator and wraps its tensor result. */
@@ -155,6 +156,7 @@ export class Tensor implements Disposable {
     return native.strides(this._h);
   }
 
+  /** Whether the elements are laid out row-major with no gaps (views from transpose, expand or narrow may not be). */
   isContiguous(): boolean {
     return native.isContiguous(this._h);
   }
@@ -164,6 +166,7 @@ export class Tensor implements Disposable {
     return native.isChannelsLast(this._h);
   }
 
+  /** Whether the dtype is a floating-point type. */
   isFloatingPoint(): boolean {
     return isFloatingPoint(this.dtype);
   }
@@ -180,6 +183,7 @@ export class Tensor implements Disposable {
     native.dispose(this._h);
   }
 
+  /** Whether dispose() (or the tidy() scope that created it) has freed this tensor. */
   get isDisposed(): boolean {
     return native.isDisposed(this._h);
   }
@@ -252,42 +256,52 @@ export class Tensor implements Disposable {
     return call(A.toDevice, this._h, device, dtypeCode(dtype), nonBlocking);
   }
 
+  /** This tensor on the CPU (itself, as a new handle, when already there). */
   cpu(): Tensor {
     return this.toDevice('cpu');
   }
 
+  /** This tensor on CUDA device `index` (default 0). */
   cuda(index = 0): Tensor {
     return this.toDevice(`cuda:${index}`);
   }
 
+  /** Converted to float32. */
   float(): Tensor {
     return this.to('float32');
   }
 
+  /** Converted to float64. */
   double(): Tensor {
     return this.to('float64');
   }
 
+  /** Converted to float16. */
   half(): Tensor {
     return this.to('float16');
   }
 
+  /** Converted to bfloat16. */
   bfloat16(): Tensor {
     return this.to('bfloat16');
   }
 
+  /** Converted to int64 (floats truncate toward zero). */
   long(): Tensor {
     return this.to('int64');
   }
 
+  /** Converted to int32 (floats truncate toward zero). */
   int(): Tensor {
     return this.to('int32');
   }
 
+  /** Converted to uint8. */
   byte(): Tensor {
     return this.to('uint8');
   }
 
+  /** Converted to bool (non-zero is true). */
   bool(): Tensor {
     return this.to('bool');
   }
@@ -353,18 +367,22 @@ export class Tensor implements Disposable {
 
   // ---- shape ----
 
+  /** The same data seen with another shape (no copy; one dimension may be -1). Fails when the strides do not allow it; see {@link Tensor.reshape}. */
   view(...shape: ShapeArgs): Tensor {
     return call(A.view, this._h, shapeOf(shape));
   }
 
+  /** The data with another shape: a view when the strides allow it, else a copy (one dimension may be -1). */
   reshape(...shape: ShapeArgs): Tensor {
     return call(A.reshape, this._h, shapeOf(shape));
   }
 
+  /** A view with the dimensions reordered, e.g. `permute(0, 2, 3, 1)` for NCHW to NHWC. */
   permute(...dims: ShapeArgs): Tensor {
     return call(A.permute, this._h, shapeOf(dims));
   }
 
+  /** A view with dimensions `dim0` and `dim1` swapped. */
   transpose(dim0: number, dim1: number): Tensor {
     return call(A.transpose, this._h, dim0, dim1);
   }
@@ -374,14 +392,17 @@ export class Tensor implements Disposable {
     return call(A.t, this._h);
   }
 
+  /** A view without size-1 dimensions (only `dim`, when given and of size 1). */
   squeeze(dim?: number): Tensor {
     return dim === undefined ? call(A.squeeze, this._h) : call(A.squeezeDim, this._h, dim);
   }
 
+  /** A view with a new size-1 dimension at `dim`. */
   unsqueeze(dim: number): Tensor {
     return call(A.unsqueeze, this._h, dim);
   }
 
+  /** Dimensions `startDim..endDim` (default all) merged into one; a view when possible. */
   flatten(startDim = 0, endDim = -1): Tensor {
     return call(A.flatten, this._h, startDim, endDim);
   }
@@ -391,10 +412,12 @@ export class Tensor implements Disposable {
     return call(A.expand, this._h, shapeOf(shape), false);
   }
 
+  /** A broadcast view of this tensor with `other`'s shape (no copy). */
   expandAs(other: Tensor): Tensor {
     return call(A.expandAs, this._h, other._h);
   }
 
+  /** A copy tiled `times[i]` times along each dimension (PyTorch's `repeat`, not NumPy's). */
   repeat(...times: ShapeArgs): Tensor {
     return call(A.repeat, this._h, shapeOf(times));
   }
@@ -414,10 +437,12 @@ export class Tensor implements Disposable {
     return call(A.narrow, this._h, dim, start, length);
   }
 
+  /** The entries at the int64 `index` positions along `dim` (a copy). */
   indexSelect(dim: number, index: Tensor): Tensor {
     return call(A.indexSelect, this._h, dim, index._h);
   }
 
+  /** `out[i][j] = this[i][index[i][j]]` along `dim` (for `dim` 1; likewise for others). */
   gather(dim: number, index: Tensor): Tensor {
     return call(A.gather, this._h, dim, index._h, false);
   }
@@ -442,10 +467,12 @@ export class Tensor implements Disposable {
     return call(A.maskedSelect, this._h, mask._h);
   }
 
+  /** A copy with `value` (a number or a one-element tensor) where the boolean `mask` is true. */
   maskedFill(mask: Tensor, value: number | Tensor): Tensor {
     return typeof value === 'number' ? call(A.maskedFill, this._h, mask._h, value) : call(A.maskedFillT, this._h, mask._h, value._h);
   }
 
+  /** A copy with the order of elements reversed along `dims`. */
   flip(...dims: ShapeArgs): Tensor {
     return call(A.flip, this._h, shapeOf(dims));
   }
@@ -455,6 +482,7 @@ export class Tensor implements Disposable {
     return typeof size === 'number' ? callMany(A.split, this._h, size, dim) : callMany(A.splitSizes, this._h, size, dim);
   }
 
+  /** Splits into `chunks` nearly equal views along `dim` (default 0); the last may be smaller. */
   chunk(chunks: number, dim = 0): Tensor[] {
     return callMany(A.chunk, this._h, chunks, dim);
   }
@@ -476,6 +504,7 @@ export class Tensor implements Disposable {
     return call(A.rsub, this._h, other, 1);
   }
 
+  /** Elementwise product, broadcasting; `other` may be a number. */
   mul(other: Tensor | number): Tensor {
     return typeof other === 'number' ? call(A.mulS, this._h, other) : call(A.mul, this._h, other._h);
   }
@@ -485,78 +514,97 @@ export class Tensor implements Disposable {
     return typeof other === 'number' ? call(A.divS, this._h, other) : call(A.div, this._h, other._h);
   }
 
+  /** `-this`. */
   neg(): Tensor {
     return call(A.neg, this._h);
   }
 
+  /** `this ** exponent`, elementwise; the exponent may be a number or a tensor. */
   pow(exponent: Tensor | number): Tensor {
     return typeof exponent === 'number' ? call(A.pow, this._h, exponent) : call(A.powT, this._h, exponent._h);
   }
 
+  /** Square root, elementwise. */
   sqrt(): Tensor {
     return call(A.sqrt, this._h);
   }
 
+  /** `1 / sqrt(this)`, elementwise. */
   rsqrt(): Tensor {
     return call(A.rsqrt, this._h);
   }
 
+  /** `e ** this`, elementwise. */
   exp(): Tensor {
     return call(A.exp, this._h);
   }
 
+  /** Natural logarithm, elementwise. */
   log(): Tensor {
     return call(A.log, this._h);
   }
 
+  /** `log(1 + this)`, elementwise, accurate for small values. */
   log1p(): Tensor {
     return call(A.log1p, this._h);
   }
 
+  /** Absolute value, elementwise. */
   abs(): Tensor {
     return call(A.abs, this._h);
   }
 
+  /** `this * this`, elementwise. */
   square(): Tensor {
     return call(A.square, this._h);
   }
 
+  /** `1 / this`, elementwise. */
   reciprocal(): Tensor {
     return call(A.reciprocal, this._h);
   }
 
+  /** -1, 0 or 1 by the sign of each element. */
   sign(): Tensor {
     return call(A.sign, this._h);
   }
 
+  /** Rounds each element down. */
   floor(): Tensor {
     return call(A.floor, this._h);
   }
 
+  /** Rounds each element up. */
   ceil(): Tensor {
     return call(A.ceil, this._h);
   }
 
+  /** Rounds each element to the nearest integer, halves to even (as PyTorch). */
   round(): Tensor {
     return call(A.round, this._h);
   }
 
+  /** Sine, elementwise (radians). */
   sin(): Tensor {
     return call(A.sin, this._h);
   }
 
+  /** Cosine, elementwise (radians). */
   cos(): Tensor {
     return call(A.cos, this._h);
   }
 
+  /** `1 / (1 + exp(-this))`, elementwise. */
   sigmoid(): Tensor {
     return call(A.sigmoid, this._h);
   }
 
+  /** Hyperbolic tangent, elementwise. */
   tanh(): Tensor {
     return call(A.tanh, this._h);
   }
 
+  /** `max(this, 0)`, elementwise. */
   relu(): Tensor {
     return call(A.relu, this._h);
   }
@@ -581,22 +629,27 @@ export class Tensor implements Disposable {
     return typeof weight === 'number' ? call(A.lerp, this._h, end._h, weight) : call(A.lerpT, this._h, end._h, weight._h);
   }
 
+  /** Matrix product with NumPy's rules for 1-d and batched (broadcast) inputs. */
   matmul(other: Tensor): Tensor {
     return call(A.matmul, this._h, other._h);
   }
 
+  /** Product of two 2-d matrices. */
   mm(other: Tensor): Tensor {
     return call(A.mm, this._h, other._h);
   }
 
+  /** Batched matrix product of (B, n, m) and (B, m, p). */
   bmm(other: Tensor): Tensor {
     return call(A.bmm, this._h, other._h);
   }
 
+  /** Softmax along `dim`. */
   softmax(dim: number): Tensor {
     return call(A.softmax, this._h, dim, null);
   }
 
+  /** Log-softmax along `dim`, in one numerically stable step. */
   logSoftmax(dim: number): Tensor {
     return call(A.logSoftmax, this._h, dim, null);
   }
@@ -608,6 +661,7 @@ export class Tensor implements Disposable {
     return dim === undefined ? call(A.sum, this._h, null) : call(A.sumDim, this._h, typeof dim === 'number' ? [dim] : dim, keepdim, null);
   }
 
+  /** Mean of all elements, or over `dim` (a number or several), optionally keeping it as size 1. */
   mean(dim?: number | number[], keepdim = false): Tensor {
     return dim === undefined ? call(A.mean, this._h, null) : call(A.meanDim, this._h, typeof dim === 'number' ? [dim] : dim, keepdim, null);
   }
@@ -622,6 +676,7 @@ export class Tensor implements Disposable {
     return call(A.var, this._h, dim === undefined || dim === null ? null : typeof dim === 'number' ? [dim] : dim, unbiased, keepdim);
   }
 
+  /** Product of all elements. */
   prod(): Tensor {
     return call(A.prod, this._h, null);
   }
@@ -649,6 +704,7 @@ export class Tensor implements Disposable {
     return call(A.argmax, this._h, dim ?? null, keepdim);
   }
 
+  /** Index of the smallest element (of the flattened tensor when `dim` is omitted). */
   argmin(dim?: number, keepdim = false): Tensor {
     return call(A.argmin, this._h, dim ?? null, keepdim);
   }
@@ -659,73 +715,90 @@ export class Tensor implements Disposable {
     return { values, indices };
   }
 
+  /** The elements sorted along `dim` (default the last), ascending unless `descending`, with their original indices. */
   sort(dim = -1, descending = false): ValuesIndices {
     const [values, indices] = callMany(A.sort, this._h, dim, descending) as [Tensor, Tensor];
     return { values, indices };
   }
 
+  /** The indices that sort the elements along `dim` (default the last). */
   argsort(dim = -1, descending = false): Tensor {
     return call(A.argsort, this._h, dim, descending);
   }
 
+  /** Whether any element is true (non-zero), overall or along `dim`. */
   any(dim?: number, keepdim = false): Tensor {
     return dim === undefined ? call(A.any, this._h) : call(A.anyDim, this._h, dim, keepdim);
   }
 
+  /** Whether every element is true (non-zero), overall or along `dim`. */
   all(dim?: number, keepdim = false): Tensor {
     return dim === undefined ? call(A.all, this._h) : call(A.allDim, this._h, dim, keepdim);
   }
 
+  /** Running sum along `dim`. */
   cumsum(dim: number): Tensor {
     return call(A.cumsum, this._h, dim, null);
   }
 
+  /** `log(sum(exp(this)))` over `dim`, computed stably. */
   logsumexp(dim: number | number[], keepdim = false): Tensor {
     return call(A.logsumexp, this._h, typeof dim === 'number' ? [dim] : dim, keepdim);
   }
 
   // ---- comparisons (boolean results) ----
 
+  /** `this == other`, elementwise (a bool tensor); `other` may be a number. */
   eq(other: Tensor | number): Tensor {
     return typeof other === 'number' ? call(A.eqS, this._h, other) : call(A.eq, this._h, other._h);
   }
 
+  /** `this != other`, elementwise (a bool tensor). */
   ne(other: Tensor | number): Tensor {
     return typeof other === 'number' ? call(A.neS, this._h, other) : call(A.ne, this._h, other._h);
   }
 
+  /** `this < other`, elementwise (a bool tensor). */
   lt(other: Tensor | number): Tensor {
     return typeof other === 'number' ? call(A.ltS, this._h, other) : call(A.lt, this._h, other._h);
   }
 
+  /** `this <= other`, elementwise (a bool tensor). */
   le(other: Tensor | number): Tensor {
     return typeof other === 'number' ? call(A.leS, this._h, other) : call(A.le, this._h, other._h);
   }
 
+  /** `this > other`, elementwise (a bool tensor). */
   gt(other: Tensor | number): Tensor {
     return typeof other === 'number' ? call(A.gtS, this._h, other) : call(A.gt, this._h, other._h);
   }
 
+  /** `this >= other`, elementwise (a bool tensor). */
   ge(other: Tensor | number): Tensor {
     return typeof other === 'number' ? call(A.geS, this._h, other) : call(A.ge, this._h, other._h);
   }
 
+  /** Elementwise NOT (non-zero is true), as a bool tensor. */
   logicalNot(): Tensor {
     return call(A.logicalNot, this._h);
   }
 
+  /** Elementwise AND (non-zero is true), as a bool tensor. */
   logicalAnd(other: Tensor): Tensor {
     return call(A.logicalAnd, this._h, other._h);
   }
 
+  /** Elementwise OR (non-zero is true), as a bool tensor. */
   logicalOr(other: Tensor): Tensor {
     return call(A.logicalOr, this._h, other._h);
   }
 
+  /** True where the element is NaN. */
   isnan(): Tensor {
     return call(A.isnan, this._h);
   }
 
+  /** True where the element is neither infinite nor NaN. */
   isfinite(): Tensor {
     return call(A.isfinite, this._h);
   }
@@ -737,24 +810,28 @@ export class Tensor implements Disposable {
 
   // ---- in place (these return this) ----
 
+  /** In place: `this += alpha * other` (alpha default 1). Returns this. */
   add_(other: Tensor | number, alpha = 1): this {
     if (typeof other === 'number') callVoid(A.addS_, this._h, other, alpha);
     else callVoid(A.add_, this._h, other._h, alpha);
     return this;
   }
 
+  /** In place: `this -= alpha * other` (alpha default 1). Returns this. */
   sub_(other: Tensor | number, alpha = 1): this {
     if (typeof other === 'number') callVoid(A.subS_, this._h, other, alpha);
     else callVoid(A.sub_, this._h, other._h, alpha);
     return this;
   }
 
+  /** In place: `this *= other`. Returns this. */
   mul_(other: Tensor | number): this {
     if (typeof other === 'number') callVoid(A.mulS_, this._h, other);
     else callVoid(A.mul_, this._h, other._h);
     return this;
   }
 
+  /** In place: `this /= other`. Returns this. */
   div_(other: Tensor | number): this {
     if (typeof other === 'number') callVoid(A.divS_, this._h, other);
     else callVoid(A.div_, this._h, other._h);
@@ -786,16 +863,19 @@ export class Tensor implements Disposable {
     return this;
   }
 
+  /** In place: sets every element to 0. Returns this. */
   zero_(): this {
     callVoid(A.zero_, this._h);
     return this;
   }
 
+  /** In place: sets every element to `value`. Returns this. */
   fill_(value: number): this {
     callVoid(A.fill_, this._h, value);
     return this;
   }
 
+  /** In place: limits values to [min, max] (either may be null). Returns this. */
   clamp_(min: number | null = null, max: number | null = null): this {
     callVoid(A.clamp_, this._h, min, max);
     return this;
@@ -813,21 +893,25 @@ export class Tensor implements Disposable {
     return this;
   }
 
+  /** In place: `max(this, 0)`. Returns this. */
   relu_(): this {
     callVoid(A.relu_, this._h);
     return this;
   }
 
+  /** In place: square root. Returns this. */
   sqrt_(): this {
     callVoid(A.sqrt_, this._h);
     return this;
   }
 
+  /** In place: `-this`. Returns this. */
   neg_(): this {
     callVoid(A.neg_, this._h);
     return this;
   }
 
+  /** In place: writes `value` where the boolean `mask` is true. Returns this. */
   maskedFill_(mask: Tensor, value: number): this {
     callVoid(A.maskedFill_, this._h, mask._h, value);
     return this;

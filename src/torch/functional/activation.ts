@@ -7,6 +7,7 @@ const OPS = {
   sigmoid: aten('sigmoid'),
 };
 
+/** `max(x, 0)`, elementwise. */
 export function relu(input: Tensor): Tensor {
   return call(OPS.relu, input._h);
 }
@@ -30,10 +31,12 @@ export function gelu(input: Tensor, approximate: 'none' | 'tanh' = 'none'): Tens
   return call(OPS.gelu, input._h, approximate);
 }
 
+/** `x * sigmoid(x)` (also called swish), elementwise. */
 export function silu(input: Tensor): Tensor {
   return call(OPS.silu, input._h);
 }
 
+/** `1 / (1 + exp(-x))`, elementwise. */
 export function sigmoid(input: Tensor): Tensor {
   return call(OPS.sigmoid, input._h);
 }
@@ -44,10 +47,12 @@ export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
   return call(OPS.dropout, input._h, p, training);
 }
 
+/** `exp(x) / sum(exp(x))` along `dim`, computed stably (subtracting the maximum first). */
 export function softmax(input: Tensor, dim: number): Tensor {
   return call(OPS.softmax, input._h, dim, null);
 }
 
+/** `log(softmax(x))` along `dim`, computed in one stable step (use with nllLoss). */
 export function logSoftmax(input: Tensor, dim: number): Tensor {
   return call(OPS.logSoftmax, input._h, dim, null);
 }

@@ -54,10 +54,12 @@ export function binaryCrossEntropyWithLogits(
   return call(OPS.bceLogits, input._h, target._h, options.weight?._h ?? null, options.posWeight?._h ?? null, reduction(options.reduction));
 }
 
+/** Mean squared error `(input - target)^2`; `reduction` default `'mean'` (`'sum'`, `'none'`). */
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
   return call(OPS.mse, input._h, target._h, reduction(options.reduction));
 }
 
+/** Mean absolute error `|input - target|`; `reduction` default `'mean'` (`'sum'`, `'none'`). */
 export function l1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
   return call(OPS.l1, input._h, target._h, reduction(options.reduction));
 }

@@ -18,6 +18,7 @@ export interface Pool2dOptions {
   ceilMode?: boolean;
 }
 
+/** The maximum over each `kernelSize` window of an (N, C, H, W) input; `dilation` default 1. */
 export function maxPool2d(input: Tensor, kernelSize: Pair, options: Pool2dOptions & { dilation?: Pair } = {}): Tensor {
   return call(OPS.maxPool2d, input._h, kernelSize, options.stride ?? kernelSize, options.padding ?? 0, options.dilation ?? 1, options.ceilMode ?? false);
 }
@@ -32,6 +33,7 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: Pair): Tensor {
   return call(OPS.adaptiveAvgPool2d, input._h, outputSize);
 }
 
+/** The maximum into an output of `outputSize` regardless of the input size (the indices are dropped). */
 export function adaptiveMaxPool2d(input: Tensor, outputSize: Pair): Tensor {
   const [out, indices] = callMany(OPS.adaptiveMaxPool2d, input._h, outputSize) as [Tensor, Tensor];
   indices.dispose();

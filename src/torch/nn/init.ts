@@ -6,6 +6,7 @@
 import { noGrad } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
 
+/** The nonlinearities {@link calculateGain} knows, as PyTorch names them. */
 export type Nonlinearity = 'linear' | 'conv2d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
 
 /** fan_in and fan_out of a weight (out, in, *kernel). */
@@ -65,22 +66,27 @@ export function xavierUniform_(t: Tensor, gain = 1): Tensor {
   return noGrad(() => t.uniform_(-bound, bound));
 }
 
+/** Fills `t` in place with U(a, b) (default U(0, 1)) without recording autograd; returns `t`. */
 export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
   return noGrad(() => t.uniform_(a, b));
 }
 
+/** Fills `t` in place with N(mean, std^2) (default N(0, 1)) without recording autograd; returns `t`. */
 export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
   return noGrad(() => t.normal_(mean, std));
 }
 
+/** Fills `t` in place with `value` without recording autograd; returns `t`. */
 export function constant_(t: Tensor, value: number): Tensor {
   return noGrad(() => t.fill_(value));
 }
 
+/** Fills `t` in place with zeros; returns `t`. */
 export function zeros_(t: Tensor): Tensor {
   return constant_(t, 0);
 }
 
+/** Fills `t` in place with ones; returns `t`. */
 export function ones_(t: Tensor): Tensor {
   return constant_(t, 1);
 }

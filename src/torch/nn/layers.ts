@@ -48,6 +48,10 @@ export class Dropout extends Module {
   }
 }
 
+/**
+ * Max pooling over `kernelSize` windows (see F.maxPool2d). Defaults: stride = kernelSize,
+ * padding 0, dilation 1, ceilMode false.
+ */
 export class MaxPool2d extends Module {
   constructor(
     readonly kernelSize: Pair,
@@ -66,6 +70,10 @@ export class MaxPool2d extends Module {
   }
 }
 
+/**
+ * Average pooling over `kernelSize` windows (see F.avgPool2d). Defaults: stride = kernelSize,
+ * padding 0, ceilMode false, countIncludePad true.
+ */
 export class AvgPool2d extends Module {
   constructor(
     readonly kernelSize: Pair,
@@ -83,6 +91,7 @@ export class AvgPool2d extends Module {
   }
 }
 
+/** Average pooling to a fixed `outputSize` whatever the input size (1 gives global average pooling). */
 export class AdaptiveAvgPool2d extends Module {
   constructor(readonly outputSize: Pair) {
     super();
@@ -97,6 +106,7 @@ export class AdaptiveAvgPool2d extends Module {
   }
 }
 
+/** Max pooling to a fixed `outputSize` whatever the input size. */
 export class AdaptiveMaxPool2d extends Module {
   constructor(readonly outputSize: Pair) {
     super();
