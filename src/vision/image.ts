@@ -8,6 +8,7 @@
  */
 import sharp, { type Metadata } from 'sharp';
 import { torch, type Tensor } from '../torch/index.js';
+import { checkDecodeThreads } from './decode-threads.js';
 import { cachedHeader, colourMode, type ColourMode, readImageFile, rememberHeader } from './image-source.js';
 
 // libvips' operation cache keeps recent results for reuse; a loader never decodes the same
@@ -246,6 +247,7 @@ export class Image {
 
   /** Decodes and applies the planned geometry: 8-bit RGB pixels. */
   async toRaw(): Promise<RawImage> {
+    checkDecodeThreads();
     let input = this.input;
     // passes() always gives at least one (possibly empty) pass, so the result is decoded pixels.
     for (const pass of passes(this.ops)) input = await this.run(input, pass);

@@ -5,6 +5,7 @@
  */
 export { DeferredResize, Image, ImageReadError, type Box, type Kernel, type PadMode, type RawImage } from './image.js';
 export { clearHeaderCache, colourMode, setColourMode, type ColourMode } from './image-source.js';
+export { checkDecodeThreads, decodeThreads, recommendedDecodeThreads } from './decode-threads.js';
 export { collateImages, ImageBlock, ImageBlockImpl, IntToFloatTensor, openImage, ToTensor, type IntToFloatTensorOptions } from './image-block.js';
 export { Resize, sizeWH, type ResizeOptions, type ResizeTransform, type Size } from './resize.js';
 export { RandomResizedCrop, randomCropBox, type RandomResizedCropOptions } from './random-resized-crop.js';

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
@@ -77,5 +79,20 @@ describe('Image: files', () => {
     assert.deepEqual(changed.size, [12, 40]);
     assert.deepEqual((await changed.toRaw()).height, 40);
     assert.equal(headerCacheSize(), 1);
+  });
+});
+
+describe('decodeThreads', () => {
+  const threadsIn = (env: Record<string, string | undefined>) => {
+    const code = "import('./src/vision/decode-threads.ts').then((m) => console.log(JSON.stringify([m.decodeThreads(), m.recommendedDecodeThreads()])))";
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: undefined, ...env } });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as [number, number];
+  };
+
+  it("reports the pool size Node started with (libuv's 4 when UV_THREADPOOL_SIZE is unset or invalid)", () => {
+    assert.deepEqual(threadsIn({ UV_THREADPOOL_SIZE: '7' }), [7, Math.max(4, availableParallelism())]);
+    assert.equal(threadsIn({})[0], 4);
+    assert.equal(threadsIn({ UV_THREADPOOL_SIZE: 'many' })[0], 4);
   });
 });
