@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
  * - `'stored'`: nothing; the pixels are the file's stored RGB values, as PIL (and so fastai and
  *   torchvision) returns them. Models trained with fastai saw these values.
  * - `'srgb'`: converts through the profile to sRGB (what a colour-managed viewer shows). It costs
- *   an lcms transform per photo that carries a profile (about 1.5x the decode).
+ *   an lcms transform per photo that carries a profile (about 1.5x the decode's time again).
  * Files without a profile decode the same either way.
  */
 export type ColourMode = 'stored' | 'srgb';
