@@ -1,20 +1,27 @@
 /**
- * bench:data: throughput of the data pipeline beside a PIL + torchvision baseline
- * (bench/data.py, when a python with torch, torchvision and PIL is found).
+ * bench:data: throughput of the data pipeline beside PIL + PyTorch (bench/data.py, when a python
+ * with torch, torchvision and PIL is found), alternating the two within one run.
  *
- * 1. items: decode + Resize(460) (random crop) + ToTensor on the pets photos, images/s, with one
- *    decode at a time and with the loader's default numWorkers; PIL in one process.
- * 2. batches: IntToFloatTensor + augTransforms({ size: 224, minScale: 0.75 }) on uint8 batches
+ * 1. loader: the whole DataLoader on the original-size pets photos (pets-fullsize, repeated to a
+ *    few hundred items), images/s: decode + Resize(460) (random crop), and the same followed by
+ *    augTransforms({ size: 224, minScale: 0.75 }); against a torch DataLoader with
+ *    num_workers = cores doing the same with PIL (augmentation on the batch, in the main process).
+ * 2. items: decode + Resize(460) + ToTensor, images/s, one decode at a time and many queued,
+ *    on the 288 px pets and the originals; PIL in one process.
+ * 3. batches: IntToFloatTensor + augTransforms({ size: 224, minScale: 0.75 }) on uint8 batches
  *    of 64 at 460 px, images/s; the same engine work from PyTorch.
- * 3. overlap: one epoch of a small conv net with the real loader vs the same batches already in
+ * 4. overlap: one epoch of a small conv net with the real loader vs the same batches already in
  *    memory (the loader's cost that training does not hide).
  *
- * Targets (issue 4): items >= 1.5x PIL; real-loader epoch <= 1.10x the preloaded one.
- * BENCH_QUICK=1 runs a few images and batches only, to check the bench end to end.
- * Results: stdout and bench/results/data.json.
+ * Targets: loader >= 1.0x PyTorch (issue 7), items >= 1.5x PIL, real-loader epoch <= 1.10x
+ * the preloaded one (issue 4). BENCH_QUICK=1 runs a few images and batches only, to check the
+ * bench end to end; BENCH_PARTS=loader,items,aug,overlap picks parts; BENCH_ROUNDS (default 3)
+ * sets the alternations of part 1. Results: stdout and bench/results/data.json.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { createInterface } from 'node:readline';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { F, nn, torch, type Tensor } from '../src/index.js';
@@ -25,19 +32,45 @@ import {
 import { augTransforms, Image, ImageBlock, IntToFloatTensor, ResamplePlan, Resize } from '../src/vision/index.js';
 import { resnet18 } from '../src/vision/models/index.js';
 import { findPython } from './lib/pytorch.js';
+import { cpuModel, median, printTable } from './lib/stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PETS = process.env.FASTAI_TS_SHARED ? join(process.env.FASTAI_TS_SHARED, 'data', 'pets') : join(ROOT, '..', 'shared', 'data', 'pets');
+const DATA = process.env.FASTAI_TS_SHARED ? join(process.env.FASTAI_TS_SHARED, 'data') : join(ROOT, '..', 'shared', 'data');
+const PETS = join(DATA, 'pets');
+const FULLSIZE = join(DATA, 'pets-fullsize');
 const quick = process.env.BENCH_QUICK === '1';
 /** BENCH_PARTS=items,aug,overlap (default all) runs some parts only. */
-const parts = new Set((process.env.BENCH_PARTS ?? 'items,aug,overlap').split(','));
+const parts = new Set((process.env.BENCH_PARTS ?? 'loader,items,aug,overlap').split(','));
+const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3));
+const cores = availableParallelism();
 const results: Record<string, unknown> = { quick, threads: torch.getNumThreads(), threadPool: threadPoolSize() };
 
-function python(py: string | null, cmd: Record<string, unknown>): { secs: number; torch: string; torchvision: string } | null {
+interface PyReply { secs: number; torch: string; torchvision: string; images?: number; error?: string }
+let pyProcess: { send(cmd: Record<string, unknown>): Promise<PyReply>; close(): void } | null = null;
+
+/** Runs one command in the persistent bench/data.py process (started on first use). */
+async function python(py: string | null, cmd: Record<string, unknown>): Promise<PyReply | null> {
   if (!py) return null;
-  const r = spawnSync(py, [join(ROOT, 'bench', 'data.py'), JSON.stringify(cmd)], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`bench/data.py failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+  if (!pyProcess) {
+    const child = spawn(py, [join(ROOT, 'bench', 'data.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const next = async (): Promise<PyReply> => {
+      const { value, done } = await lines.next();
+      if (done) throw new Error('bench/data.py exited');
+      return JSON.parse(value as string) as PyReply;
+    };
+    await next();
+    pyProcess = {
+      async send(c) {
+        child.stdin.write(`${JSON.stringify(c)}\n`);
+        const out = await next();
+        if (out.error) throw new Error(`bench/data.py: ${out.error}`);
+        return out;
+      },
+      close: () => child.stdin.end(),
+    };
+  }
+  return pyProcess.send(cmd);
 }
 
 const fmt = (v: number) => v.toFixed(1);
@@ -145,17 +178,75 @@ async function overlapBench(makeModel: (classes: number) => nn.Module): Promise<
 }
 
 
-/** Part 1: items/s of decode + Resize(460), beside PIL. */
-async function reportItems(py: string | null, files: readonly string[]): Promise<void> {
+/** Samples of the loader part: the originals repeated to about `n` items. */
+function repeated(files: readonly string[], n: number): string[] {
+  return Array.from({ length: Math.ceil(n / files.length) }, () => files).flat();
+}
+
+/**
+ * Images/s of `epochs` epochs of a DataLoader over `items` (all in the training split) after a
+ * warm-up epoch: Resize(460), then augTransforms when `aug`.
+ */
+async function loaderBench(items: readonly string[], aug: boolean, epochs: number, bs: number): Promise<number> {
+  const block = new DataBlock<string>({
+    blocks: [ImageBlock(), CategoryBlock()],
+    splitter: () => [items.map((_, i) => i), []],
+    getY: usingAttr(RegexLabeller(/(.+)_\d+.jpg$/), 'name'),
+    itemTfms: Resize(460),
+    batchTfms: aug ? augTransforms({ size: 224, minScale: 0.75 }) : [],
+  });
+  const dls = await block.dataloaders(items, { bs, seed: 1, device: 'cpu' });
+  const epoch = async (e: number) => {
+    let n = 0;
+    for await (const [x, y] of dls.train.iterate(e)) {
+      n += x.shape[0]!;
+      torch.dispose([x, y]);
+    }
+    return n;
+  };
+  await epoch(0); // warm-up: headers read once, as in training
+  const t = performance.now();
+  let n = 0;
+  for (let e = 1; e <= epochs; e++) n += await epoch(e);
+  return n / ((performance.now() - t) / 1000);
+}
+
+/** Part 1: the whole loader on the original-size photos, beside a torch DataLoader. */
+async function reportLoader(py: string | null): Promise<void> {
+  const items = repeated(getImageFiles(FULLSIZE), quick ? 64 : 300);
+  const bs = quick ? 16 : 64;
+  const epochs = quick ? 1 : 2;
+  const n = Math.floor(items.length / bs) * bs; // both drop the last partial batch
+  const rows: Record<string, { ours: number[]; pytorch: number[] }> = { resize: { ours: [], pytorch: [] }, aug: { ours: [], pytorch: [] } };
+  for (let r = 0; r < rounds; r++) {
+    for (const kind of ['resize', 'aug'] as const) {
+      rows[kind]!.ours.push(await loaderBench(items, kind === 'aug', epochs, bs));
+      const pt = await python(py, { what: 'loader', files: items.slice(0, n), size: 460, bs, workers: cores, epochs, aug: kind === 'aug', aug_size: 224, min_scale: 0.75, threads: torch.getNumThreads() });
+      if (pt) rows[kind]!.pytorch.push(pt.images! / pt.secs);
+    }
+  }
+  const summary = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, { ...v, oursMedian: median(v.ours), pytorchMedian: v.pytorch.length ? median(v.pytorch) : undefined }]));
+  results.loader = { items: items.length, bs, epochs, rounds, workers: cores, ...summary };
+  console.log(`\n1. the DataLoader on pets-fullsize (${getImageFiles(FULLSIZE).length} originals repeated to ${items.length}), bs ${bs}, images/s, median of ${rounds} alternations`);
+  console.log(`   PyTorch: torch DataLoader, num_workers=${cores} (persistent), PIL decode + crop + bilinear resize to 460; augmentation in the main process`);
+  printTable(['pipeline', 'fastai-ts', `PyTorch (${cores} workers)`, 'ratio (target >= 1.0x)'], [
+    ['decode + Resize(460)', fmt(summary.resize!.oursMedian), summary.resize!.pytorchMedian ? fmt(summary.resize!.pytorchMedian) : 'n/a', ratio(summary.resize!.oursMedian, summary.resize!.pytorchMedian)],
+    ['decode + Resize(460) + augTransforms(224)', fmt(summary.aug!.oursMedian), summary.aug!.pytorchMedian ? fmt(summary.aug!.pytorchMedian) : 'n/a', ratio(summary.aug!.oursMedian, summary.aug!.pytorchMedian)],
+  ]);
+  console.log(`   each round (fastai-ts / PyTorch): ${Object.entries(rows).map(([k, v]) => `${k} ${v.ours.map((o, i) => `${fmt(o)}/${v.pytorch[i] ? fmt(v.pytorch[i]!) : 'n/a'}`).join(', ')}`).join('; ')}`);
+}
+
+/** Part 2: items/s of decode + Resize(460), beside PIL. */
+async function reportItems(py: string | null, name: string, files: readonly string[]): Promise<void> {
   const cold = await itemBench(files, 1, true); // first epoch: every header is read once
   const one = await itemBench(files, 1, true); // later epochs: headers cached
   const many = await itemBench(files, 64, true); // as the loader: many queued, UV_THREADPOOL_SIZE threads decode
   const cpuOne = await itemBench(files, 1, false);
   const cpuMany = await itemBench(files, 64, false);
-  const pil = python(py, { what: 'item', files, size: 460 });
+  const pil = await python(py, { what: 'item', files, size: 460 });
   const pilIps = pil ? files.length / pil.secs : undefined;
-  results.items = { images: files.length, firstEpochOneWorker: cold, oneWorker: one, defaultWorkers: many, enlargedOnCpuOneWorker: cpuOne, enlargedOnCpuDefaultWorkers: cpuMany, pil: pilIps };
-  console.log(`\n1. decode + Resize(460) + ToTensor on ${files.length} pets photos, images/s`);
+  (results.items as Record<string, unknown>)[name] = { images: files.length, firstEpochOneWorker: cold, oneWorker: one, defaultWorkers: many, enlargedOnCpuOneWorker: cpuOne, enlargedOnCpuDefaultWorkers: cpuMany, pil: pilIps };
+  console.log(`\n2. decode + Resize(460) + ToTensor on ${files.length} ${name} photos, images/s`);
   console.log('   fastai-ts as the loader runs it before augTransforms (enlargement left to the batch resample):');
   console.log(`     1 decode at a time, first epoch:  ${fmt(cold)}   (${ratio(cold, pilIps)} PIL)`);
   console.log(`     1 decode at a time:               ${fmt(one)}   (${ratio(one, pilIps)} PIL)`);
@@ -164,25 +255,24 @@ async function reportItems(py: string | null, files: readonly string[]): Promise
   console.log(`     1 decode at a time:               ${fmt(cpuOne)}   (${ratio(cpuOne, pilIps)} PIL)`);
   console.log(`     ${threadPoolSize()} pool threads:                   ${fmt(cpuMany)}   (${ratio(cpuMany, pilIps)} PIL)`);
   console.log(`   PIL + torchvision, one process:     ${pilIps ? fmt(pilIps) : 'n/a'}`);
-  if (pil) results.python = `PyTorch ${pil.torch}, torchvision ${pil.torchvision} (${py})`;
 }
 
-/** Part 2: images/s of the batch augmentation, beside PyTorch. */
-function reportAug(py: string | null): void {
+/** Part 3: images/s of the batch augmentation, beside PyTorch. */
+async function reportAug(py: string | null): Promise<void> {
   const bs = quick ? 8 : 64;
   const batches = quick ? 2 : 10;
   const ours = augBench(bs, batches, false);
   const oursDeferred = augBench(bs, batches, true);
-  const pt = python(py, { what: 'aug', bs, insize: 460, size: 224, batches, min_scale: 0.75, threads: torch.getNumThreads() });
+  const pt = await python(py, { what: 'aug', bs, insize: 460, size: 224, batches, min_scale: 0.75, threads: torch.getNumThreads() });
   const ptIps = pt ? (bs * batches) / pt.secs : undefined;
   results.aug = { bs, batches, ours, oursDeferred, pytorch: ptIps };
-  console.log(`\n2. IntToFloatTensor + augTransforms({ size: 224, minScale: 0.75 }) on batches of ${bs}, images/s`);
+  console.log(`\n3. IntToFloatTensor + augTransforms({ size: 224, minScale: 0.75 }) on batches of ${bs}, images/s`);
   console.log(`   fastai-ts at 460 px (one composed gridSample):            ${fmt(ours)}   (${ratio(ours, ptIps)} PyTorch)`);
   console.log(`   fastai-ts on 288 px photos standing for 460 px (deferred): ${fmt(oursDeferred)}   (${ratio(oursDeferred, ptIps)} PyTorch)`);
   console.log(`   PyTorch at 460 px (affine_grid + grid_sample):             ${ptIps ? fmt(ptIps) : 'n/a'}`);
 }
 
-/** Part 3: an epoch with the real loader vs the same batches preloaded. */
+/** Part 4: an epoch with the real loader vs the same batches preloaded. */
 async function reportOverlap(): Promise<void> {
   // The loader's CPU work shares the cores with training: a tiny net shows that cost bare, a
   // ResNet-18 at 224 px (the book's kind of model) shows what a real training run sees.
@@ -192,7 +282,7 @@ async function reportOverlap(): Promise<void> {
   for (const [name, make] of models) {
     const o = await overlapBench(make);
     (results.overlap as Record<string, unknown>)[name] = o;
-    console.log(`\n3. one epoch (${o.batches} batches of ${quick ? 8 : 64}) of ${name}`);
+    console.log(`\n4. one epoch (${o.batches} batches of ${quick ? 8 : 64}) of ${name}`);
     console.log(`   with the real loader:      ${o.real.toFixed(2)} s`);
     console.log(`   with batches preloaded:    ${o.preloaded.toFixed(2)} s`);
     console.log(`   real / preloaded:          ${(o.real / o.preloaded).toFixed(2)}x   (target <= 1.10x)`);
@@ -201,14 +291,22 @@ async function reportOverlap(): Promise<void> {
 
 async function main(): Promise<void> {
   const py = findPython('torch, torchvision, PIL');
-  const all = getImageFiles(PETS);
-  const files = quick ? all.slice(0, 16) : all;
   console.log(`bench:data${quick ? ' (BENCH_QUICK: a few items only; numbers are not meaningful)' : ''}`);
-  console.log(`engine threads ${results.threads}, libuv pool threads ${results.threadPool}, python ${py ?? 'not found'}`);
+  console.log(`CPU ${cpuModel()}, ${cores} cores; engine threads ${results.threads}, libuv pool threads ${results.threadPool}; python ${py ?? 'not found'}`);
+  results.cpu = cpuModel();
+  results.cores = cores;
 
-  if (parts.has('items')) await reportItems(py, files);
-  if (parts.has('aug')) reportAug(py);
+  if (parts.has('loader')) await reportLoader(py);
+  if (parts.has('items')) {
+    results.items = {};
+    for (const [name, dir] of [['pets (288 px)', PETS], ['pets-fullsize', FULLSIZE]] as const) {
+      const all = name === 'pets-fullsize' ? repeated(getImageFiles(dir), 150) : getImageFiles(dir);
+      await reportItems(py, name, quick ? all.slice(0, 16) : all);
+    }
+  }
+  if (parts.has('aug')) await reportAug(py);
   if (parts.has('overlap')) await reportOverlap();
+  pyProcess?.close();
 
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', 'data.json'), `${JSON.stringify(results, null, 2)}\n`);

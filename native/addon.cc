@@ -3,6 +3,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -21,13 +22,19 @@ namespace {
 // blocks over its mmap threshold with fresh mmaps, so each step page-faults (and zeroes) every
 // activation again: about 50,000 faults and 8% of a ResNet-18 step at 128 px here. Keeping
 // freed memory in the heap for reuse removes that; RSS then stays at the peak of a step.
-// FASTAI_TS_MALLOC=system keeps glibc's defaults.
+// Memory kept that way is never returned, so every malloc arena keeps its own peak. glibc
+// makes up to 8 arenas per core as threads come and go (libuv's pool, libvips' and OpenMP's
+// threads), and a long data-loading run kept adding arenas: RSS rose 28% from epoch 10 to 50
+// (bench/soak, docs/decoding.md). Two arenas hold it flat. FASTAI_TS_MALLOC=system keeps
+// glibc's defaults; an arena_max in GLIBC_TUNABLES is left to apply.
 void tune_malloc() {
 #if defined(__GLIBC__)
   const char* choice = std::getenv("FASTAI_TS_MALLOC");
   if (choice && std::string(choice) == "system") return;
   mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, INT_MAX);
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (!tunables || !std::strstr(tunables, "arena_max")) mallopt(M_ARENA_MAX, 2);
 #endif
 }
 

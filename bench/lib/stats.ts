@@ -1,4 +1,6 @@
 /** Small helpers for benchmark statistics and tables. */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -21,4 +23,15 @@ export async function machine(): Promise<string> {
   const os = await import('node:os');
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   return `${cpu}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+}
+
+/** The CPU's model name from /proc/cpuinfo (os.cpus() elsewhere), e.g. "AMD EPYC". */
+export function cpuModel(): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    if (line) return line.split(':')[1]!.trim();
+  } catch {
+    // not Linux
+  }
+  return cpus()[0]?.model ?? 'unknown CPU';
 }

@@ -1,13 +1,15 @@
 /**
  * Image: a picture decoded by sharp (libvips), by content rather than extension, with its EXIF
- * orientation applied and converted to 8-bit RGB. Geometry (crop, resize, pad) is recorded
- * and done in the same libvips pass as the decode, so `Resize(460)` costs one decode (with
- * JPEG shrink-on-load when the target is smaller) and one resample.
+ * orientation applied and converted to 8-bit RGB. Embedded ICC profiles are ignored by default,
+ * as PIL (and so fastai) does (see ColourMode, docs/decoding.md). Geometry (crop, resize, pad)
+ * is recorded and done in the same libvips pass as the decode, so `Resize(460)` costs one
+ * decode (with JPEG shrink-on-load when the target is smaller) and one resample.
  * @module
  */
-import { statSync } from 'node:fs';
 import sharp, { type Metadata } from 'sharp';
 import { torch, type Tensor } from '../torch/index.js';
+import { checkDecodeThreads } from './decode-threads.js';
+import { cachedHeader, colourMode, type ColourMode, readImageFile, rememberHeader } from './image-source.js';
 
 // libvips' operation cache keeps recent results for reuse; a loader never decodes the same
 // request twice in a row, so the cache only costs time (about 25% of a small photo's decode).
@@ -66,27 +68,6 @@ type Op =
   | { type: 'resize'; width: number; height: number; kernel: Kernel }
   | { type: 'pad'; top: number; bottom: number; left: number; right: number; mode: PadMode };
 
-/**
- * Headers of files already opened, keyed by path, size and modification time: a loader opens
- * the same files every epoch, and reading a header is a libvips call of its own (~0.5 ms).
- */
-const headers = new Map<string, { format: string; width: number; height: number }>();
-const MAX_HEADERS = 200_000;
-
-function headerKey(path: string): string | null {
-  try {
-    const s = statSync(path);
-    return `${path}\0${s.size}\0${s.mtimeMs}`;
-  } catch {
-    return null; // missing: let sharp report it
-  }
-}
-
-function remember(key: string, header: { format: string; width: number; height: number }): void {
-  if (headers.size >= MAX_HEADERS) headers.delete(headers.keys().next().value!);
-  headers.set(key, header);
-}
-
 /** Thrown when an image cannot be read or decoded; `file` names it. */
 export class ImageReadError extends Error {
   constructor(
@@ -98,7 +79,9 @@ export class ImageReadError extends Error {
       `cannot read image ${file}: ${reason}. ` +
         (/missing|no such file|ENOENT/i.test(reason)
           ? 'Check the path (getX, or the items given)'
-          : "The file is corrupt, truncated or not an image: remove it (verifyImages() finds such files), or pass onError: 'skip' to leave unreadable files out"),
+          : /empty/.test(reason)
+            ? "A download or copy probably failed: fetch the file again, or remove it (verifyImages() finds such files), or pass onError: 'skip' to leave unreadable files out"
+            : "The file is corrupt, truncated or not an image: remove it (verifyImages() finds such files), or pass onError: 'skip' to leave unreadable files out"),
     );
     this.name = 'ImageReadError';
   }
@@ -169,7 +152,7 @@ function describeOp(op: Op): string {
  */
 export class Image {
   private constructor(
-    private readonly input: string | Uint8Array | RawImage,
+    private readonly input: Uint8Array | RawImage,
     /** The file (or a description of the bytes) the image comes from. */
     readonly file: string,
     /** The decoder that recognised the content: 'jpeg', 'png', 'gif', ... or 'raw'. */
@@ -179,20 +162,38 @@ export class Image {
     private readonly ops: readonly Op[],
     readonly width: number,
     readonly height: number,
+    /** What decoding does with an embedded ICC profile (see {@link ColourMode}). */
+    readonly colour: ColourMode = 'stored',
   ) {}
 
   /**
    * Reads an image's header (format, size, orientation) from a file path or encoded bytes.
-   * Throws an {@link ImageReadError} naming the file when it is not a readable image.
+   * A file is read once, here: the Image keeps its bytes for the decode (so it is opened once).
+   * Headers are remembered per path (checked against the bytes), so later epochs skip the
+   * header read. Throws an {@link ImageReadError} naming the file when it is not a readable
+   * image (an empty file is reported as such).
+   * @param options.file the name errors use (default: the path, or `<n bytes>`)
+   * @param options.colour what to do with an embedded ICC profile; default {@link colourMode}()
+   *   (`'stored'`, as PIL/fastai, unless changed with setColourMode)
    */
-  static async open(input: string | Uint8Array, options: { file?: string } = {}): Promise<Image> {
+  static async open(input: string | Uint8Array, options: { file?: string; colour?: ColourMode } = {}): Promise<Image> {
     const file = options.file ?? (typeof input === 'string' ? input : `<${input.length} bytes>`);
-    const key = typeof input === 'string' ? headerKey(input) : null;
-    const cached = key ? headers.get(key) : undefined;
-    if (cached) return new Image(input, file, cached.format, [cached.width, cached.height], [], cached.width, cached.height);
+    const colour = options.colour ?? colourMode();
+    if (colour !== 'stored' && colour !== 'srgb') throw new RangeError(`Image.open: colour must be 'stored' or 'srgb', got ${JSON.stringify(colour)}`);
+    let bytes: Uint8Array;
+    if (typeof input === 'string') {
+      const read = await readImageFile(input);
+      if (!(read instanceof Uint8Array)) throw new ImageReadError(file, read.reason);
+      bytes = read;
+      const cached = cachedHeader(input, bytes);
+      if (cached) return new Image(bytes, file, cached.format, [cached.width, cached.height], [], cached.width, cached.height, colour);
+    } else {
+      if (input.length === 0) throw new ImageReadError(file, 'the bytes are empty (0 bytes)');
+      bytes = input;
+    }
     let meta: Metadata;
     try {
-      meta = await sharp(input).metadata();
+      meta = await sharp(bytes).metadata();
     } catch (e) {
       throw new ImageReadError(file, (e as Error).message);
     }
@@ -200,8 +201,8 @@ export class Image {
     const h = meta.autoOrient?.height ?? meta.height;
     if (!w || !h) throw new ImageReadError(file, 'the header gives no size');
     const format = meta.format ?? 'unknown';
-    if (key) remember(key, { format, width: w, height: h });
-    return new Image(input, file, format, [w, h], [], w, h);
+    if (typeof input === 'string') rememberHeader(input, bytes, { format, width: w, height: h });
+    return new Image(bytes, file, format, [w, h], [], w, h, colour);
   }
 
   /** An image from 8-bit RGB pixels (HWC). */
@@ -216,7 +217,7 @@ export class Image {
   }
 
   private with(op: Op, width: number, height: number): Image {
-    return new Image(this.input, this.file, this.format, this.sourceSize, simplify([...this.ops, op]), width, height);
+    return new Image(this.input, this.file, this.format, this.sourceSize, simplify([...this.ops, op]), width, height, this.colour);
   }
 
   /** The region `box` (integers, inside the image). */
@@ -246,19 +247,21 @@ export class Image {
 
   /** Decodes and applies the planned geometry: 8-bit RGB pixels. */
   async toRaw(): Promise<RawImage> {
+    checkDecodeThreads();
     let input = this.input;
     // passes() always gives at least one (possibly empty) pass, so the result is decoded pixels.
     for (const pass of passes(this.ops)) input = await this.run(input, pass);
     return input as RawImage;
   }
 
-  private async run(input: string | Uint8Array | RawImage, ops: readonly Op[]): Promise<RawImage> {
-    let s =
-      typeof input === 'string' || input instanceof Uint8Array
-        ? sharp(input, { autoOrient: true })
-        : sharp(input.data, { raw: { width: input.width, height: input.height, channels: 3 } });
+  private async run(input: Uint8Array | RawImage, ops: readonly Op[]): Promise<RawImage> {
+    const encoded = input instanceof Uint8Array;
+    // ignoreIcc skips sharp's default conversion to sRGB through the embedded profile (lcms).
+    let s = encoded
+      ? sharp(input, { autoOrient: true, ignoreIcc: this.colour === 'stored' })
+      : sharp(input.data, { raw: { width: input.width, height: input.height, channels: 3 } });
     // The output size follows from the ops (sharp's reported size misses a post-resize extend).
-    let [width, height] = typeof input === 'string' || input instanceof Uint8Array ? this.sourceSize : [input.width, input.height];
+    let [width, height] = encoded ? this.sourceSize : [input.width, input.height];
     for (const op of ops) {
       if (op.type === 'crop') {
         s = s.extract(op.box);
@@ -302,7 +305,7 @@ export class Image {
     const [w, h] = sizeAfter(this.sourceSize, head);
     const enlarges = last.width >= w && last.height >= h && (last.width > w || last.height > h);
     if (!enlarges) return this.toTensor();
-    const raw = await new Image(this.input, this.file, this.format, this.sourceSize, head, w, h).toRaw();
+    const raw = await new Image(this.input, this.file, this.format, this.sourceSize, head, w, h, this.colour).toRaw();
     return new DeferredResize(rawToTensor(raw), [last.height, last.width]);
   }
 

@@ -4,6 +4,8 @@
  * @module
  */
 export { DeferredResize, Image, ImageReadError, type Box, type Kernel, type PadMode, type RawImage } from './image.js';
+export { clearHeaderCache, colourMode, setColourMode, type ColourMode } from './image-source.js';
+export { checkDecodeThreads, decodeThreads, recommendedDecodeThreads } from './decode-threads.js';
 export { collateImages, ImageBlock, IntToFloatTensor, openImage, ToTensor, type IntToFloatTensorOptions } from './image-block.js';
 export { canDeferEnlarge, ResamplePlan, type PlanResampler } from './resample-plan.js';
 export { Resize, sizeHW, type ResizeOptions, type ResizeTransform, type Size } from './resize.js';
