@@ -10,6 +10,7 @@
 #endif
 
 #include "autocast.h"
+#include "cpu-allocator.h"
 #include "autograd.h"
 #include "data.h"
 #include "errors.h"
@@ -25,8 +26,11 @@ namespace {
 // Memory kept that way is never returned, so every malloc arena keeps its own peak. glibc
 // makes up to 8 arenas per core as threads come and go (libuv's pool, libvips' and OpenMP's
 // threads), and a long data-loading run kept adding arenas: RSS rose 28% from epoch 10 to 50
-// (bench/soak, docs/decoding.md). Two arenas hold it flat. FASTAI_TS_MALLOC=system keeps
-// glibc's defaults; an arena_max in GLIBC_TUNABLES is left to apply.
+// (bench/soak, docs/decoding.md). Two arenas hold it flat. Blocks of 1 MiB or more do not come
+// from malloc at all but from the engine's block cache (cpu-allocator.cc), which keeps them
+// out of the heap, where small long-lived allocations fragmented around them.
+// FASTAI_TS_MALLOC=system keeps glibc's defaults and libtorch's own allocator; an arena_max in
+// GLIBC_TUNABLES is left to apply.
 void tune_malloc() {
 #if defined(__GLIBC__)
   const char* choice = std::getenv("FASTAI_TS_MALLOC");
@@ -45,8 +49,15 @@ Napi::Value entry(const Napi::CallbackInfo& info) {
   return fts::guarded(info.Env(), [&] { return Fn(info); });
 }
 
+Napi::Value cpu_cache_release(const Napi::CallbackInfo& info) {
+  fts::cpu_cache_release();
+  return info.Env().Undefined();
+}
+
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   tune_malloc();
+  const char* malloc_choice = std::getenv("FASTAI_TS_MALLOC");
+  if (!malloc_choice || std::string(malloc_choice) != "system") fts::install_cpu_allocator();
   struct Entry {
     const char* name;
     Napi::Value (*fn)(const Napi::CallbackInfo&);
@@ -62,6 +73,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
       {"isChannelsLast", entry<fts::is_channels_last>},
       {"dataPtr", entry<fts::data_ptr>},           {"dispose", entry<fts::dispose_handle>},
       {"isDisposed", entry<fts::is_disposed>},     {"memory", entry<fts::memory>},
+      {"cpuCacheRelease", entry<cpu_cache_release>},
       {"backward", entry<fts::backward>},          {"grad", entry<fts::grad>},
       {"setGrad", entry<fts::set_grad>},           {"requiresGrad", entry<fts::requires_grad>},
       {"setRequiresGrad", entry<fts::set_requires_grad>},

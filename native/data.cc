@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "cpu-allocator.h"
 #include "handle.h"
 
 namespace fts {
@@ -136,6 +137,9 @@ Napi::Value memory(const Napi::CallbackInfo& info) {
   auto out = Napi::Object::New(info.Env());
   out.Set("liveTensors", static_cast<double>(live_tensors()));
   out.Set("liveBytes", static_cast<double>(live_bytes()));
+  CpuCacheStats cache = cpu_cache_stats();
+  out.Set("cpuCachedBytes", static_cast<double>(cache.cached_bytes));
+  out.Set("cpuCacheLimitBytes", static_cast<double>(cache.limit_bytes));
   return out;
 }
 

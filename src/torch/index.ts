@@ -18,6 +18,7 @@ export type { DType } from './dtype.js';
 export type { TensorData, TensorOptions } from './creation.js';
 export type { StateDict } from './safetensors.js';
 export type { AutocastOptions } from './autocast.js';
+export type { EngineMemory } from './runtime.js';
 export { Tensor, type Device, type MemoryFormat, type NestedArray, type ValuesIndices } from './tensor.js';
 
 /** The `torch` namespace: creation, math, autograd, memory, seeds and I/O. */

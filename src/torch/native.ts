@@ -35,7 +35,8 @@ export interface NativeAddon {
   dataPtr(h: Handle): bigint;
   dispose(h: Handle): void;
   isDisposed(h: Handle): boolean;
-  memory(): { liveTensors: number; liveBytes: number };
+  memory(): { liveTensors: number; liveBytes: number; cpuCachedBytes: number; cpuCacheLimitBytes: number };
+  cpuCacheRelease(): void;
   backward(h: Handle, grad: Handle | null, retainGraph: boolean, createGraph: boolean): void;
   grad(h: Handle): Handle | null;
   setGrad(h: Handle, grad: Handle | null): void;

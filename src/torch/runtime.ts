@@ -56,6 +56,31 @@ export function config(): string {
  * once however many handles share it, so views (`view`, `expand`, `select`, `narrow`, `detach`)
  * add nothing. A storage's bytes are released when its last handle is disposed.
  */
-export function memory(): { liveTensors: number; liveBytes: number } {
+export function memory(): EngineMemory {
   return native.memory();
+}
+
+/** What {@link memory} reports. */
+export interface EngineMemory {
+  /** Live (undisposed) tensor handles. */
+  liveTensors: number;
+  /** Bytes of the distinct storages the live handles refer to. */
+  liveBytes: number;
+  /**
+   * Bytes of freed large CPU blocks (1 MiB or more) kept for reuse by the engine's allocator:
+   * the next step's tensors of those sizes take them without page faults or heap growth. At
+   * most `cpuCacheLimitBytes`: the largest amount of large blocks ever live at once, or
+   * 256 MiB. 0 with `FASTAI_TS_MALLOC=system` (libtorch's own allocator).
+   */
+  cpuCachedBytes: number;
+  cpuCacheLimitBytes: number;
+}
+
+/**
+ * Returns the large CPU blocks the engine keeps for reuse to the system (see
+ * {@link EngineMemory.cpuCachedBytes}), e.g. after training, before a long phase that needs
+ * other memory. Later allocations map fresh blocks again.
+ */
+export function emptyCpuCache(): void {
+  native.cpuCacheRelease();
 }
