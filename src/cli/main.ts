@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `fastai-ts` command. For now it reports the engine's build; training commands arrive
- * with the Learner.
+ * The `fastai-ts` command: sizes libuv's thread pool to the machine (see thread-pool.ts), then
+ * dispatches to `commands/`. Training commands arrive with the Learner.
  */
-import { torch } from '../torch/index.js';
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { poolSizeToSet } from './thread-pool.js';
 
 const HELP = `Usage: fastai-ts <command>
 
@@ -11,14 +13,11 @@ Commands:
   info     the libtorch build, threads and devices fastai-ts runs on
   help     this text`;
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [command = 'help'] = argv;
   switch (command) {
     case 'info':
-      console.log(`fastai-ts on libtorch ${torch.version()}`);
-      console.log(`intra-op threads: ${torch.getNumThreads()}`);
-      console.log(`CUDA: ${torch.cuda.isAvailable() ? `${torch.cuda.deviceCount()} device(s)` : 'not available'}`);
-      return 0;
+      return (await import('./commands/info.js')).info();
     case 'help':
     case '--help':
     case '-h':
@@ -30,4 +29,14 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+const pool = poolSizeToSet(process.env, availableParallelism());
+if (pool !== undefined) {
+  // Nothing heavy is loaded yet (commands are imported on demand), so starting again is cheap.
+  const again = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, UV_THREADPOOL_SIZE: String(pool) },
+  });
+  process.exitCode = again.status ?? 1;
+} else {
+  process.exitCode = await main(process.argv.slice(2));
+}
