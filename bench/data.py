@@ -13,7 +13,7 @@ with this process's, so machine noise hits both alike).
   one affine_grid + grid_sample to 224 (reflection, align_corners), brightness/contrast in
   logit space; what fastai's batch augmentation does on the engine.
 """
-import json, math, random, sys, time
+import json, math, os, random, sys, time
 
 import torch
 import torch.nn.functional as F
@@ -118,12 +118,6 @@ if __name__ == '__main__':
     if len(sys.argv) > 1:
         print(json.dumps(run(json.loads(sys.argv[1]))))
     else:
-        print(json.dumps({'ready': True, 'torch': torch.__version__, 'torchvision': torchvision.__version__}), flush=True)
-        for line in sys.stdin:
-            if not line.strip():
-                continue
-            try:
-                out = run(json.loads(line))
-            except Exception as e:  # report, keep serving
-                out = {'error': f'{type(e).__name__}: {e}'}
-            print(json.dumps(out), flush=True)
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
+        from serve import serve
+        serve(run)

@@ -15,6 +15,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 
+from serve import serve
+
 
 class Conv2dSame(nn.Conv2d):
     """TensorFlow "same" padding, as src/vision/models/conv2d-same.ts."""
@@ -115,12 +117,4 @@ def run(cmd):
     return {'secs': secs, 'ips': bs / secs}
 
 
-print(json.dumps({'ready': True, 'torch': torch.__version__, 'torchvision': torchvision.__version__}), flush=True)
-for line in sys.stdin:
-    if not line.strip():
-        continue
-    try:
-        out = run(json.loads(line))
-    except Exception as e:  # report, keep serving
-        out = {'error': f'{type(e).__name__}: {e}'}
-    print(json.dumps(out), flush=True)
+serve(run)
