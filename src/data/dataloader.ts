@@ -50,9 +50,23 @@ export interface DataLoaderOptions {
 /** A batch: one tensor per block, e.g. `[x, y]`. The consumer owns it and must dispose it. */
 export type Batch = Tensor[];
 
-/** The size of libuv's thread pool, which runs sharp's decodes: `UV_THREADPOOL_SIZE`, default 4. */
+// libuv reads UV_THREADPOOL_SIZE once, when its pool starts; in an ES-module program that is
+// before any of our code runs, so the value at import is the one in effect (a later change to
+// process.env resizes nothing).
+const poolAtLoad = process.env.UV_THREADPOOL_SIZE;
+
+/**
+ * The size of libuv's thread pool, which runs sharp's decodes: `UV_THREADPOOL_SIZE` as it was
+ * when fastai-ts loaded, else libuv's default 4 (libuv caps it at 1024).
+ */
 export function threadPoolSize(): number {
-  return Math.max(1, Number(process.env.UV_THREADPOOL_SIZE) || 4);
+  const n = Number(poolAtLoad);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 1024) : 4;
+}
+
+/** Whether `UV_THREADPOOL_SIZE` was set when fastai-ts loaded. */
+export function threadPoolSizeWasSet(): boolean {
+  return poolAtLoad !== undefined && poolAtLoad !== '';
 }
 
 /** 'cuda' when the engine sees a GPU, else 'cpu'. */
@@ -142,18 +156,6 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
     const n = this.dataset.length;
     const order = this.shuffle ? Rng.fromKeys(this.seed, Stream.shuffle, epoch).permutation(n) : Array.from({ length: n }, (_, i) => i);
     return this.skipped.size ? order.filter((i) => !this.skipped.has(i)) : order;
-  }
-
-  /** The dataset positions of each batch of epoch `epoch` (as planned: samples found unreadable during it are replaced by the next ones). */
-  batchIndices(epoch: number): number[][] {
-    const order = this.order(epoch);
-    const batches: number[][] = [];
-    for (let s = 0; s < order.length; s += this.bs) {
-      const b = order.slice(s, s + this.bs);
-      if (b.length < this.bs && this.dropLast) break;
-      batches.push(b);
-    }
-    return batches;
   }
 
   /** Sample `i` of the dataset after the item transforms (random ones keyed by seed, epoch and i). */

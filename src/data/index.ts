@@ -14,7 +14,7 @@ export { Categorize, type CategorizeOptions, type Label } from './categorize.js'
 export { CategoryBlock } from './category-block.js';
 export { CollateError, collateSamples, defaultCollate } from './collate.js';
 export { Dataset, Datasets, onErrorValues, type DatasetsConfig, type OnError } from './datasets.js';
-export { DataLoader, defaultDevice, threadPoolSize, type Batch, type DataLoaderOptions } from './dataloader.js';
+export { DataLoader, defaultDevice, threadPoolSize, threadPoolSizeWasSet, type Batch, type DataLoaderOptions } from './dataloader.js';
 export { Pipeline, type PipelineObserver, type PipelineStage, type PipelineStep, type PipelineTransforms } from './pipeline.js';
 export { DataLoaders, type DataLoadersOptions, type TestDlOptions } from './dataloaders.js';
 export { DataBlock, type DataBlockOptions } from './datablock.js';

@@ -8,15 +8,10 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
+import { threadPoolSize, threadPoolSizeWasSet } from '../data/dataloader.js';
 
-// Read at import: by then the pool has started with this value (a later change cannot resize it).
-const poolAtLoad = process.env.UV_THREADPOOL_SIZE;
-
-/** libuv's pool size: `UV_THREADPOOL_SIZE` as it was when fastai-ts loaded (libuv's default 4). */
-export function decodeThreads(): number {
-  const n = Number(poolAtLoad);
-  return Number.isInteger(n) && n >= 1 ? Math.min(n, 1024) : 4;
-}
+/** libuv's pool size, i.e. how many images decode at once (the data layer's `threadPoolSize`). */
+export const decodeThreads: () => number = threadPoolSize;
 
 /** The pool size that uses the machine: one decode thread per core, and at least libuv's 4. */
 export function recommendedDecodeThreads(): number {
@@ -34,7 +29,7 @@ export function checkDecodeThreads(): void {
   if (checked) return;
   checked = true;
   const cores = availableParallelism();
-  if (poolAtLoad === undefined && cores > decodeThreads()) {
+  if (!threadPoolSizeWasSet() && cores > decodeThreads()) {
     process.emitWarning(
       `images decode on libuv's ${decodeThreads()} pool threads but this machine has ${cores} cores; ` +
         `start Node with UV_THREADPOOL_SIZE=${cores} in the environment to decode on all of them (it cannot be changed once Node runs)`,
