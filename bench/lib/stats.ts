@@ -1,6 +1,6 @@
 /** Small helpers for benchmark statistics and tables. */
-import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+// The module itself, not the torch barrel: reading the CPU needs no native addon.
+import { cpuInfo } from '../../src/torch/backends.js';
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -27,11 +27,5 @@ export async function machine(): Promise<string> {
 
 /** The CPU's model name from /proc/cpuinfo (os.cpus() elsewhere), e.g. "AMD EPYC". */
 export function cpuModel(): string {
-  try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
-    if (line) return line.split(':')[1]!.trim();
-  } catch {
-    // not Linux
-  }
-  return cpus()[0]?.model ?? 'unknown CPU';
+  return cpuInfo().model;
 }

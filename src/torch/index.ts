@@ -5,6 +5,7 @@
  */
 import * as autocastNs from './autocast.js';
 import * as autogradNs from './autograd.js';
+import { backends } from './backends.js';
 import * as creation from './creation.js';
 import * as ops from './ops.js';
 import * as runtime from './runtime.js';
@@ -19,6 +20,7 @@ export type { TensorData, TensorOptions } from './creation.js';
 export type { StateDict } from './safetensors.js';
 export type { AutocastOptions } from './autocast.js';
 export type { EngineMemory } from './runtime.js';
+export type { CpuInfo } from './backends.js';
 export { Tensor, type Device, type MemoryFormat, type NestedArray, type ValuesIndices } from './tensor.js';
 
 /** The `torch` namespace: creation, math, autograd, memory, seeds and I/O. */
@@ -29,6 +31,7 @@ export const torch = {
   ...autocastNs,
   ...runtime,
   ...safetensors,
+  backends,
   tidy: scope.tidy,
   keep: scope.keep,
   dispose: scope.dispose,
