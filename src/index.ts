@@ -6,3 +6,4 @@ export { torch, nn, F, Tensor } from './torch/index.js';
 export type { DType, Device, MemoryFormat, StateDict, TensorData, TensorOptions } from './torch/index.js';
 export * from './data/index.js';
 export * from './vision/index.js';
+export * from './learner/index.js';

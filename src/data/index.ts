@@ -21,6 +21,7 @@ export { DataBlock, type DataBlockOptions } from './datablock.js';
 export type { SummaryOptions } from './summary.js';
 export { showBatch, showResults } from './show-batch.js';
 export { Rng, Stream } from './random.js';
+export { setSeed } from './seed.js';
 export { Limiter } from './limiter.js';
 export { archiveExtensions, extractArchive } from './extract.js';
 export { untarData, type UntarDataOptions } from './untar-data.js';

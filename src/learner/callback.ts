@@ -41,9 +41,9 @@ export type HandlerResult = void | Promise<void>;
 export abstract class Callback {
   /** Callbacks run in ascending order (ties keep the order they were added in). Default 0. */
   order = 0;
-  /** Whether this callback runs during training batches. Default true. */
+  /** Whether this callback's batch events run during training batches. Default true. */
   runTrain = true;
-  /** Whether this callback runs during validation (and getPreds). Default true. */
+  /** Whether this callback's batch events run during validation batches. Default true. */
   runValid = true;
   #learn: Learner | undefined;
 

@@ -1,0 +1,143 @@
+/**
+ * Recorder: what a fit did, as numbers (fastai's `Recorder`, always present): per training
+ * batch the learning rate, momentum and smoothed loss; per epoch the training loss, the
+ * validation loss, the metrics and the time.
+ * @module
+ */
+import type { Tensor } from '../../torch/index.js';
+import { Callback } from '../callback.js';
+import { AvgLoss, AvgSmoothLoss, metricName } from '../metrics.js';
+
+/** One finished epoch, as the progress table and CSVLogger show it. */
+export interface EpochLog {
+  epoch: number;
+  /** The smoothed training loss at the end of the epoch's training phase (fastai's train_loss). */
+  trainLoss: number;
+  /** The validation loss (batch losses weighted by batch size); NaN when validation did not run. */
+  validLoss: number;
+  /** The metrics' values, in the order of {@link Recorder.metricNames}. */
+  metrics: number[];
+  /** Wall seconds of the epoch (training and validation). */
+  seconds: number;
+}
+
+/** Records losses, hyper-parameters and metrics of the current (or last) fit. */
+export class Recorder extends Callback {
+  override order = 50;
+  /** The last parameter group's learning rate at each training batch. */
+  lrs: number[] = [];
+  /** The last parameter group's momentum (`mom`) at each training batch (NaN when the optimizer has none). */
+  moms: number[] = [];
+  /** The smoothed training loss after each training batch (beta 0.98, debiased). */
+  losses: number[] = [];
+  /** Per epoch, the number of training batches recorded so far (where plotLoss puts the validation losses). */
+  iters: number[] = [];
+  /** One row per epoch: `[trainLoss, validLoss, ...metrics]`. */
+  values: number[][] = [];
+  /** Wall seconds of each epoch. */
+  epochTimes: number[] = [];
+  /** Every scheduled hyper-parameter per batch, set by ParamScheduler (`hps.lr[i]` is one value per group). */
+  hps: Record<string, number[][]> = {};
+  /** The epoch just finished (for the progress table and loggers); null before the first. */
+  lastLog: EpochLog | null = null;
+  readonly #smooth: AvgSmoothLoss;
+  readonly #valid = AvgLoss();
+  #start = 0;
+  #trainLoss = NaN;
+  #validLoss = NaN;
+
+  /** @param beta smoothing of the training loss. Default 0.98. */
+  constructor(beta = 0.98) {
+    super();
+    this.#smooth = AvgSmoothLoss(beta);
+  }
+
+  /** Column names of the table: `['epoch', 'train_loss', 'valid_loss', ...metrics, 'time']`. */
+  get names(): string[] {
+    return ['epoch', 'train_loss', 'valid_loss', ...this.metricNames, 'time'];
+  }
+
+  /** The metrics' display names (`error_rate`, ...). */
+  get metricNames(): string[] {
+    return this.learn.metrics.map((m) => metricName(m));
+  }
+
+  /** The smoothed training loss so far in this fit (NaN before the first batch). */
+  get smoothLoss(): number {
+    return this.#smooth.value ?? NaN;
+  }
+
+  override beforeFit(): void {
+    this.lrs = [];
+    this.moms = [];
+    this.losses = [];
+    this.iters = [];
+    this.values = [];
+    this.epochTimes = [];
+    this.hps = {};
+    this.lastLog = null;
+    this.#smooth.reset();
+  }
+
+  override beforeEpoch(): void {
+    this.#start = performance.now();
+    this.#trainLoss = NaN;
+    this.#validLoss = NaN;
+  }
+
+  override beforeValidate(): void {
+    this.#valid.reset();
+    for (const m of this.learn.metrics) m.reset();
+  }
+
+  override afterBatch(): void {
+    const learn = this.learn;
+    const loss = learn.lossValue;
+    if (learn.training) {
+      if (Number.isNaN(loss)) return; // cancelled before the loss
+      this.#smooth.accumulate(loss);
+      this.losses.push(this.smoothLoss);
+      const hypers = learn.opt?.hypers;
+      const last = hypers?.[hypers.length - 1];
+      this.lrs.push(last?.lr ?? NaN);
+      this.moms.push(last?.mom ?? NaN);
+      return;
+    }
+    const targ = learn.yb[0];
+    if (!targ || !learn.pred || !learn.loss) return;
+    const bs = batchSize(targ);
+    this.#valid.accumulate(loss, bs);
+    for (const m of learn.metrics) m.accumulate({ pred: learn.pred, targ, loss: learn.loss, bs });
+  }
+
+  override afterTrain(): void {
+    this.#trainLoss = this.smoothLoss;
+  }
+
+  override afterValidate(): void {
+    this.#validLoss = this.#valid.value ?? NaN;
+  }
+
+  override afterEpoch(): void {
+    const seconds = (performance.now() - this.#start) / 1000;
+    const metrics = this.learn.metrics.map((m) => (Number.isNaN(this.#validLoss) ? NaN : m.value ?? NaN));
+    this.values.push([this.#trainLoss, this.#validLoss, ...metrics]);
+    this.epochTimes.push(seconds);
+    this.iters.push(this.losses.length);
+    this.lastLog = { epoch: this.learn.epoch, trainLoss: this.#trainLoss, validLoss: this.#validLoss, metrics, seconds };
+  }
+
+  /** The value of column `name` ('train_loss', 'valid_loss' or a metric) in epoch row `row` (default the last). */
+  value(name: string, row = this.values.length - 1): number {
+    const names = this.names.slice(1, -1);
+    const i = names.indexOf(name);
+    if (i < 0) throw new Error(`Recorder: no column '${name}'; the columns are ${names.join(', ')}`);
+    const r = this.values[row];
+    if (!r) throw new RangeError(`Recorder: no epoch ${row} recorded (${this.values.length} so far)`);
+    return r[i]!;
+  }
+}
+
+function batchSize(t: Tensor): number {
+  return t.ndim > 0 ? t.shape[0]! : 1;
+}
