@@ -13,7 +13,10 @@ const FOREACH = {
   addcmul: aten('_foreach_addcmul_', 'Scalar'), addcdiv: aten('_foreach_addcdiv_', 'Scalar'),
   sqrt: aten('_foreach_sqrt'), addS: aten('_foreach_add', 'Scalar'),
   divList: aten('_foreach_div', 'List'),
+  // All in libtorch 1.13 and 2.x (2.x adds an optional dtype to _foreach_norm, defaulted).
+  mulList: aten('_foreach_mul_', 'List'), addS_: aten('_foreach_add_', 'Scalar'), norm: aten('_foreach_norm', 'Scalar'),
 };
+const UNBIND = aten('unbind', 'int');
 
 function handles(tensors: readonly Tensor[], what: string): unknown[] {
   if (tensors.length === 0) throw new RangeError(`${what}() needs at least one tensor`);
@@ -28,6 +31,11 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
 /** Joins tensors of the same shape along a new dimension. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   return call(STACK, handles(tensors, 'stack'), dim);
+}
+
+/** `torch.unbind(t, dim)`: the slices of `t` along `dim` (default 0), as views without that dimension. */
+export function unbind(t: Tensor, dim = 0): Tensor[] {
+  return callMany(UNBIND, t._h, dim);
 }
 
 /** `torch.where(condition, a, b)`: `condition ? a : b`, elementwise with broadcasting; `a` or `b` may be a number. */
@@ -85,13 +93,21 @@ export const isfinite = (a: Tensor) => a.isfinite();
  * these to update every parameter with a few crossings instead of a few per parameter).
  */
 export const foreach = {
-  /** `t *= scalar` for every t. */
-  mul_(tensors: readonly Tensor[], scalar: number): void {
-    if (tensors.length) call0(FOREACH.mulS, tensors, scalar);
+  /** `t *= scalar` for every t, or `t *= other` pairwise (others may broadcast, e.g. 0-d tensors). */
+  mul_(tensors: readonly Tensor[], by: number | readonly Tensor[]): void {
+    if (!tensors.length) return;
+    if (typeof by === 'number') call0(FOREACH.mulS, tensors, by);
+    else call0(FOREACH.mulList, tensors, by.map((o) => o._h));
   },
-  /** `t += alpha * other` pairwise. */
-  add_(tensors: readonly Tensor[], others: readonly Tensor[], alpha = 1): void {
-    if (tensors.length) call0(FOREACH.addList, tensors, others.map((o) => o._h), alpha);
+  /** `t += alpha * other` pairwise, or `t += scalar` for every t. */
+  add_(tensors: readonly Tensor[], others: readonly Tensor[] | number, alpha = 1): void {
+    if (!tensors.length) return;
+    if (typeof others === 'number') call0(FOREACH.addS_, tensors, others);
+    else call0(FOREACH.addList, tensors, others.map((o) => o._h), alpha);
+  },
+  /** New 0-d tensors: the 2-norm of each t. */
+  norm(tensors: readonly Tensor[]): Tensor[] {
+    return tensors.length ? callMany(FOREACH.norm, tensors.map((t) => t._h), 2) : [];
   },
   /** `t = 0` for every t. */
   zero_(tensors: readonly Tensor[]): void {

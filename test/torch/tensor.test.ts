@@ -278,6 +278,10 @@ describe('in-place ops (used by optimizers)', () => {
     const q = torch.foreach.div(torch.foreach.add(gs, 2), gs);
     assertClose(q[1]!.toTypedArray() as Float32Array, [5 / 3, 5 / 3, 5 / 3]);
     assert.deepEqual(torch.foreach.sqrt([torch.full([1], 4)])[0]!.toArray(), [2]);
+    torch.foreach.add_(ps, 1);
+    torch.foreach.mul_(ps, torch.unbind(torch.tensor([2, 3])));
+    assert.deepEqual(ps.map((p) => p.toArray()), [[2, 2], [3, 3, 3]]);
+    assertClose(torch.foreach.norm(ps).map((n) => n.item()), [Math.sqrt(8), Math.sqrt(27)]);
   });
 });
 
