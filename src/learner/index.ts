@@ -7,7 +7,7 @@ export {
   Callback, CancelBackward, CancelBatch, CancelEpoch, CancelException, CancelFit, CancelStep, CancelTrain, CancelValid,
   EVENTS, snakeName, type EventName, type HandlerResult,
 } from './callback.js';
-export { Learner, type FineTuneOptions, type FitOneCycleOptions, type FitOptions, type LearnerOptions, type Splitter } from './learner.js';
+export { Learner, type FineTuneOptions, type FitOneCycleOptions, type FitOptions, type LearnerOptions } from './learner.js';
 export { visionLearner, type VisionLearnerOptions } from './vision-learner.js';
 export { getPreds, predict, type GetPredsOptions, type Prediction, type Preds } from './inference.js';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type LoadOptions, type SaveOptions } from './persistence.js';

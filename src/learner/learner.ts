@@ -8,6 +8,7 @@ import type { DataLoader, DataLoaders, ShowOptions } from '../data/index.js';
 import { describeArg } from '../data/validate.js';
 import { nn, type Tensor, torch } from '../torch/index.js';
 import type { AutocastOptions } from '../torch/index.js';
+import type { ParamSplitter } from '../vision/index.js';
 import {
   Callback, CancelBackward, CancelBatch, CancelEpoch, CancelFit, CancelStep, CancelTrain, CancelValid,
   type EventName,
@@ -18,7 +19,6 @@ import { TrainEvalCallback } from './callbacks/train-eval.js';
 import { ChannelsLast } from './callbacks/channels-last.js';
 import { lrFind, type LrFindOptions, type LrFindResult } from './callbacks/lr-finder.js';
 import { type GradScalerOptions, MixedPrecision } from './callbacks/mixed-precision.js';
-import { exportLearner } from './export.js';
 import { getPreds, type GetPredsOptions, predict, type Prediction, type Preds } from './inference.js';
 import { checkpointFile, loadCheckpoint, type LoadOptions, saveCheckpoint, type SaveOptions } from './persistence.js';
 import { warnEmulatedBf16, warnOnce } from './precision.js';
@@ -29,9 +29,6 @@ import { Adam, type LrSpec, type OptFunc, type Optimizer, slice, spreadLrs } fro
 import { combinedCos, combineScheds, schedCos } from './schedule.js';
 import { addOomAdvice } from './oom.js';
 
-/** Splits a model into parameter groups, earliest layers first (fastai's `splitter`). */
-export type Splitter = (model: nn.Module) => Tensor[][];
-
 /** Options for a {@link Learner}, with fastai's defaults. */
 export interface LearnerOptions {
   /** The loss. Default: from the target block, flattened cross-entropy for a category. */
@@ -41,7 +38,7 @@ export interface LearnerOptions {
   /** The learning rate when a fitting method is given none. Default 1e-3. */
   lr?: number;
   /** Parameter groups. Default: the model's `paramGroups()` when it has them (vision models), else one group. */
-  splitter?: Splitter;
+  splitter?: ParamSplitter;
   /** Callbacks for every fit (besides the default ones). */
   cbs?: Callback[];
   /** Metrics over the validation set, shown after valid_loss. Default none. */
@@ -112,7 +109,7 @@ function defaultLoss(dls: DataLoaders): LossFunction {
   throw new Error(`Learner: no default loss for a '${target}' target; pass lossFunc (e.g. CrossEntropyLossFlat(), BCEWithLogitsLossFlat())`);
 }
 
-function defaultSplitter(model: nn.Module): Splitter {
+function defaultSplitter(model: nn.Module): ParamSplitter {
   const groups = (model as { paramGroups?: () => Tensor[][] }).paramGroups;
   return typeof groups === 'function' ? (m) => (m as unknown as { paramGroups(): Tensor[][] }).paramGroups() : (m) => [m.parameters()];
 }
@@ -137,7 +134,7 @@ export class Learner {
   readonly lossFunc: LossFunction;
   readonly optFunc: OptFunc;
   lr: number;
-  readonly splitter: Splitter;
+  readonly splitter: ParamSplitter;
   metrics: Metric[];
   wd: number | undefined;
   readonly wdBnBias: boolean;
@@ -461,17 +458,6 @@ export class Learner {
     this.model.to({ memoryFormat: 'channelsLast' });
     if (!this.cb(ChannelsLast)) this.addCb(new ChannelsLast());
     return this;
-  }
-
-  /**
-   * Writes everything inference needs (architecture, weights, vocab, item and batch
-   * transforms) to ONE safetensors file with no code in it; {@link loadLearner} reads it back
-   * without the training data. Default file: `path/export.safetensors`. Returns the file.
-   */
-  export(file = 'export.safetensors'): string {
-    const target = isAbsolute(file) || file.includes('/') ? file : join(this.path, file);
-    exportLearner(this, target);
-    return target;
   }
 
   /** Sets every group's learning rate from `lr` (a number, one per group, or a slice), returning them. */

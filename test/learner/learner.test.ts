@@ -75,7 +75,7 @@ describe('Learner.fit', () => {
     const log = new EventLog();
     const learn = await learner({}, { n: 48, nValid: 16 });
     const before = learn.model.parameters().map((p) => torch.tidy(() => p.sum().item()));
-    await learn.fit(1, 1e-1, { cbs: [new SkipAll(), log] });
+    await learn.fit(1, 1e-1, { cbs: [log, new SkipAll()] });
     const after = learn.model.parameters().map((p) => torch.tidy(() => p.sum().item()));
     assert.deepEqual(after, before);
     assert.deepEqual(log.events.slice(3, 6), ['beforeBatch', 'afterCancelBatch', 'afterBatch']);
@@ -84,6 +84,7 @@ describe('Learner.fit', () => {
 
   it('CancelTrain ends the training phase but validation still runs; CancelFit still runs afterFit', async () => {
     class StopTrain extends Callback {
+      override order = 55; // after the Recorder took the batch's loss
       override afterBatch() {
         if (this.learn.training) throw new CancelTrain();
       }
@@ -96,12 +97,13 @@ describe('Learner.fit', () => {
     assert.equal(learn.recorder.losses.length, 2); // one batch per epoch
 
     class StopFit extends Callback {
+      override order = 55; // after the Recorder logged the epoch
       override afterEpoch() {
         throw new CancelFit();
       }
     }
     const log2 = new EventLog();
-    await learn.fit(5, 1e-3, { cbs: [new StopFit(), log2] });
+    await learn.fit(5, 1e-3, { cbs: [log2, new StopFit()] });
     assert.deepEqual(log2.events.slice(-3), ['afterEpoch', 'afterCancelFit', 'afterFit']);
     assert.equal(learn.recorder.values.length, 1);
   });
