@@ -1,8 +1,9 @@
 /**
  * fastai's `Optimizer`: parameter groups with per-group hyper-parameters, per-parameter flags,
  * fastai's freezing, and a step composed of steppers (steppers.ts) that each update a whole
- * bucket of parameters with `torch.foreach` calls. Also fastai's learning-rate specs: a number,
- * one per group, or `slice(hi)` / `slice(lo, hi)`.
+ * bucket of parameters with `torch.foreach` calls; the `Lookahead` wrapper and `ranger`. Also
+ * exports the factories (steppers.ts) and the learning-rate specs (lr-spec.ts), so the Learner
+ * imports everything optimizer-related from here.
  * @module
  */
 import { type Tensor, torch } from '../torch/index.js';

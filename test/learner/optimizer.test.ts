@@ -138,26 +138,30 @@ describe('SGD, RMSProp, RAdam, Lamb', () => {
     );
   });
 
-  it('RAdam: momentum steps while r <= 5, rectified Adam steps after (7 steps cover both)', () => {
+  it('RAdam: momentum steps while r <= 5, rectified Adam steps after (7 steps cover both); softplus with beta', () => {
     const steps = [...GRADS, ...GRADS, GRADS[0]!];
-    check(
-      (g) => RAdam(g, { lr: 0.01 }),
-      (p, g, st, t) => {
-        const a = avgGrad(st, g, 0.9, true);
-        const s = sqrGrad(st, g, 0.99);
-        const d1 = 1 - 0.9 ** t;
-        const d2 = 1 - 0.99 ** t;
-        const rInf = 2 / (1 - 0.99) - 1;
-        const r = rInf - (2 * t * 0.99 ** t) / (1 - 0.99 ** t);
-        assert.equal(r > 5, t >= 6, `the test should rectify from step 6 (r ${r} at step ${t})`);
-        if (r <= 5) p.forEach((x, j) => (p[j] = x - (0.01 / d1) * a[j]!));
-        else {
-          const v = Math.sqrt(((r - 4) * (r - 2) * rInf) / ((rInf - 4) * (rInf - 2) * r));
-          p.forEach((x, j) => (p[j] = x - ((0.01 * v) / d1) * (a[j]! / (Math.sqrt(s[j]! / d2) + 1e-5))));
-        }
-      },
-      steps,
-    );
+    for (const beta of [0, 50]) {
+      // softplus(x, beta), linear above beta*x > 20 as PyTorch's
+      const sp = (x: number) => (beta === 0 ? x : beta * x > 20 ? x : Math.log1p(Math.exp(beta * x)) / beta);
+      check(
+        (g) => RAdam(g, { lr: 0.01, beta }),
+        (p, g, st, t) => {
+          const a = avgGrad(st, g, 0.9, true);
+          const s = sqrGrad(st, g, 0.99);
+          const d1 = 1 - 0.9 ** t;
+          const d2 = 1 - 0.99 ** t;
+          const rInf = 2 / (1 - 0.99) - 1;
+          const r = rInf - (2 * t * 0.99 ** t) / (1 - 0.99 ** t);
+          assert.equal(r > 5, t >= 6, `the test should rectify from step 6 (r ${r} at step ${t})`);
+          if (r <= 5) p.forEach((x, j) => (p[j] = x - (0.01 / d1) * a[j]!));
+          else {
+            const v = Math.sqrt(((r - 4) * (r - 2) * rInf) / ((rInf - 4) * (rInf - 2) * r));
+            p.forEach((x, j) => (p[j] = x - ((0.01 * v) / d1) * (a[j]! / sp(Math.sqrt(s[j]! / d2) + 1e-5))));
+          }
+        },
+        steps,
+      );
+    }
   });
 
   it('Lamb: Adam step scaled by the trust ratio min(rms(p)/rms(step), 10), 1 when either is 0', () => {
@@ -198,7 +202,7 @@ describe('SGD, RMSProp, RAdam, Lamb', () => {
 describe('Lookahead and ranger', () => {
   it('moves the slow weights alpha of the way every k steps and restarts the fast weights there', () => {
     const ps = P0.map(f64);
-    const opt = Lookahead(SGD as OptFunc, { k: 2, alpha: 0.3 })([ps], { lr: 0.1 });
+    const opt = Lookahead(SGD, { k: 2, alpha: 0.3 })([ps], { lr: 0.1 });
     const fast = P0.map((p) => [...p]);
     GRADS.forEach((gs, t) => {
       ps.forEach((p, i) => setGrad(p, gs[i]!));
@@ -309,7 +313,7 @@ describe('state', () => {
   });
 
   it('stateDict/loadStateDict round trip (through JSON for meta) gives identical next steps, Lookahead too', () => {
-    const factories: OptFunc[] = [Adam, Lookahead(RAdam as OptFunc, { k: 3 }), Lamb];
+    const factories: OptFunc[] = [Adam, Lookahead(RAdam, { k: 3 }), Lamb];
     for (const make of factories) {
       const ps = P0.map(f64);
       const opt = make([ps], { lr: 0.02 });
