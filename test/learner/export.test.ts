@@ -40,7 +40,7 @@ describe('export / readExport', () => {
   const cleanup: (() => void)[] = [];
 
   before(async () => {
-    dir = tempDir({ after: (fn) => cleanup.push(fn) });
+    dir = tempDir({ after: (fn: () => void) => cleanup.push(fn) });
     await writeClassImages(join(dir, 'data'), ['cat', 'dog', 'fox'], 4, 'train');
     const valid = await writeClassImages(join(dir, 'data'), ['cat', 'dog', 'fox'], 2, 'valid');
     dls = await ImageDataLoaders.fromFolder(join(dir, 'data'), {
@@ -103,7 +103,7 @@ describe('export / readExport', () => {
     assert.throws(() => writeExport(bad, { model: custom, dls, lossFunc: 'CrossEntropyLossFlat' }), /export .*bad\.safetensors: this model cannot be exported because it has a custom head/);
     custom.dispose();
     const withCode = await ImageDataLoaders.fromFolder(join(dir, 'data'), { itemTfms: Resize(16), bs: 4, device: 'cpu' });
-    withCode.addTfms([{ name: 'MyTfm', order: 50, apply: (b) => b }]);
+    withCode.addTfms([{ name: 'MyTfm', order: 50, apply: (b: Tensor[]) => b }]);
     assert.throws(() => writeExport(bad, { model, dls: withCode, lossFunc: 'CrossEntropyLossFlat' }), /'MyTfm' cannot be stored: it has no spec\(\)/);
     assert.throws(() => writeExport(bad, { model, dls, lossFunc: 'CrossEntropyLossFlat', lossOptions: { weight: torch.ones([3]) } as never }), /lossOptions\.weight is a Tensor/);
     assert.ok(!readdirSync(dir).includes('bad.safetensors'));
