@@ -3,12 +3,13 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { nn, type Tensor, torch } from '../../src/torch/index.js';
-import { type DataLoader, type DataLoaders, type TransformSpec } from '../../src/data/index.js';
+import { type DataLoader, type DataLoaders, getImageFiles, RegexLabeller, type TransformSpec } from '../../src/data/index.js';
 import {
   augTransforms, createVisionModel, ImageDataLoaders, inceptionStats, loadWeightsFile, Normalize, Resize, type VisionModel,
 } from '../../src/vision/index.js';
 import { EXPORT_FORMAT, readExport, readExportMeta, writeExport } from '../../src/learner/export.js';
 import { imageBytes, tempDir, writeClassImages } from '../data/fixtures.js';
+import { haveShared, sharedPath } from '../helpers.js';
 
 /** Every batch of a loader, concatenated along the batch dimension. */
 async function allInputs(dl: DataLoader<Tensor[]>): Promise<Tensor> {
@@ -156,5 +157,29 @@ describe('export / readExport', () => {
     const json = rewrite(file, join(dir, 'json.safetensors'), (m) => { m.model = '{"arch": '; });
     await assert.rejects(readExport(json), /json\.safetensors: the export's metadata field 'model' is not valid JSON/);
     await assert.rejects(readExport(join(dir, 'missing.safetensors')), /cannot open .*missing\.safetensors/);
+  });
+});
+
+describe('export on pet photos', () => {
+  it('the rebuilt learner gives the same logits on real JPEGs (crop Resize, presizing, augmentation)', async (t) => {
+    if (!haveShared(t, ['data', 'pets'])) return;
+    const dir = tempDir(t);
+    const files = getImageFiles(sharedPath('data', 'pets')).filter((f) => /(Abyssinian|Bengal|beagle)_\d+\.jpg$/.test(f)).slice(0, 30); // 3 breeds
+    const dls = await ImageDataLoaders.fromPathFunc(sharedPath('data', 'pets'), files, RegexLabeller(/([^/]+)_\d+\.jpg$/), {
+      seed: 1, itemTfms: Resize(96), batchTfms: [...augTransforms({ size: 64, minScale: 0.75 }), Normalize.fromStats(...inceptionStats)], bs: 4, device: 'cpu',
+    });
+    const model = await createVisionModel('mobilenet_v1_0.25', dls.c, { pretrained: false });
+    const file = join(dir, 'pets.safetensors');
+    writeExport(file, { model, dls, lossFunc: 'CrossEntropyLossFlat' });
+    const loaded = await readExport(file, { device: 'cpu' });
+    const items = files.slice(0, 6);
+    const [x0, x1] = [await allInputs(await dls.testDl(items)), await allInputs(await loaded.dls.testDl(items))];
+    const [l0, l1] = [logitsOf(model, x0), logitsOf(loaded.model, x1)];
+    assert.deepEqual(loaded.dls.vocab, ['Abyssinian', 'Bengal', 'beagle']);
+    assert.deepEqual(x1.shape, [6, 3, 64, 64]);
+    assert.deepEqual(Array.from(l1.toTypedArray() as Float32Array), Array.from(l0.toTypedArray() as Float32Array));
+    torch.dispose([x0, x1, l0, l1]);
+    model.dispose();
+    loaded.model.dispose();
   });
 });
