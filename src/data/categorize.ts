@@ -2,6 +2,7 @@
  * Categorize: labels <-> indices into a sorted vocabulary, learned from the training labels.
  * @module
  */
+import { registerSpec, type TransformSpec } from './spec.js';
 import type { TypeTransform } from './transform.js';
 
 /** A label: text, or a number (numbers sort numerically). */
@@ -69,6 +70,11 @@ export class Categorize implements TypeTransform {
     return i;
   }
 
+  /** `{ type: 'Categorize', options: { vocab } }`: the vocab as learnt (labels keep their type). */
+  spec(): TransformSpec {
+    return { type: 'Categorize', options: { vocab: [...this.vocab] } };
+  }
+
   /** The label at index `i`. */
   decode(i: unknown): Label {
     const label = this.vocab[Number(i)];
@@ -76,3 +82,13 @@ export class Categorize implements TypeTransform {
     return label;
   }
 }
+
+/** Checks a stored vocab: an array of strings or numbers. */
+export function vocabFromJSON(v: unknown, who: string): Label[] {
+  if (!Array.isArray(v) || !v.every((l) => typeof l === 'string' || typeof l === 'number')) {
+    throw new TypeError(`${who}: vocab must be an array of labels (strings or numbers), got ${JSON.stringify(v)}`);
+  }
+  return v as Label[];
+}
+
+registerSpec('Categorize', (o) => new Categorize({ vocab: vocabFromJSON(o.vocab, 'Categorize') }));

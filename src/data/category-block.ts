@@ -3,7 +3,8 @@
  * @module
  */
 import { torch, type Tensor } from '../torch/index.js';
-import { Categorize, type CategorizeOptions } from './categorize.js';
+import { Categorize, type CategorizeOptions, vocabFromJSON } from './categorize.js';
+import { registerSpec, type TransformSpec } from './spec.js';
 import type { TransformBlock } from './transform.js';
 
 /** The block for a single-label target (made by {@link CategoryBlock}): labels become int64 indices into a sorted vocab. */
@@ -33,6 +34,11 @@ class CategoryBlockImpl implements CategoryBlock {
     return this.categorize.vocab.map(String);
   }
 
+  /** `{ type: 'CategoryBlock', options: { vocab } }`, the vocab as learnt: a rebuilt block needs no training labels. */
+  spec(): TransformSpec {
+    return { type: 'CategoryBlock', options: { vocab: [...this.categorize.vocab] } };
+  }
+
   /** Class indices -> an int64 tensor [n]. */
   collate(values: readonly unknown[]): Tensor {
     return torch.tensor(BigInt64Array.from(values, (v) => BigInt(v as number)));
@@ -51,3 +57,5 @@ class CategoryBlockImpl implements CategoryBlock {
 export function CategoryBlock(options: CategorizeOptions = {}): CategoryBlock {
   return new CategoryBlockImpl(options);
 }
+
+registerSpec('CategoryBlock', (o) => CategoryBlock({ vocab: vocabFromJSON(o.vocab, 'CategoryBlock') }));

@@ -28,6 +28,21 @@ export interface TestDlOptions {
   device?: string;
 }
 
+/** What {@link DataLoaders.forInference} rebuilds loaders from. */
+export interface InferenceConfig {
+  /** The blocks, inputs first, already set up (e.g. `CategoryBlock({ vocab })`). */
+  blocks: readonly TransformBlock[];
+  /** How many leading blocks are inputs. Default `blocks.length - 1` (at least 1). */
+  nInp?: number;
+}
+
+function noDataError(what: string): Error {
+  return new Error(
+    `${what}: this DataLoaders was loaded from an export and has no training data; build DataLoaders from your data ` +
+      '(DataBlock.dataloaders) to train or show samples, or use testDl(items) for inference',
+  );
+}
+
 /** True when an item is already what the input block's type transforms take (a path, bytes), so getX is not needed. */
 function isRawInput(item: unknown): boolean {
   return typeof item === 'string' || item instanceof Uint8Array;
@@ -40,6 +55,7 @@ function isRawInput(item: unknown): boolean {
 export class DataLoaders {
   /** The dataset's folder (where a Learner saves models, under `models/`). Default '.'. */
   path = '.';
+  #inferenceOnly = false;
 
   constructor(
     readonly train: DataLoader<[Tensor, Tensor]>,
@@ -60,6 +76,46 @@ export class DataLoaders {
       ...common, seed: train.seed, device: train.device, bs: valBs ?? options.bs, shuffle: false, dropLast: false,
     });
     return new DataLoaders(train, valid, dsets);
+  }
+
+  /**
+   * Loaders with no data over set-up blocks and transforms, for inference (what `loadLearner`
+   * rebuilds from an export): `testDl(items)`, `vocab`, `c`, `decodePreds` and `pipeline` work as
+   * on the original; the training and validation sets are empty, and what needs their samples
+   * (`oneBatch`, `showBatch`, `showResults`, labelled `testDl`) fails saying so. Items for
+   * `testDl` must be what the input block opens (file paths, image bytes): getters are not stored.
+   * @param tfms the transforms added to the blocks' own (the blocks' defaults are added again and all sorted by order)
+   * @param options bs (the default of `testDl`; 64), device, numWorkers, prefetch, seed
+   */
+  static async forInference(config: InferenceConfig, tfms: PipelineTransforms = {}, options: DataLoadersOptions = {}): Promise<DataLoaders> {
+    const blocks = config.blocks;
+    if (!Array.isArray(blocks) || blocks.length === 0) throw new Error('DataLoaders.forInference: give at least one block, e.g. blocks: [ImageBlock(), CategoryBlock({ vocab })]');
+    const identity = (item: unknown) => item;
+    const dsets = await Datasets.forInference([], {
+      blocks,
+      getters: blocks.map(() => identity),
+      nInp: config.nInp ?? Math.max(1, blocks.length - 1),
+    });
+    const pipeline = Pipeline.create(blocks, tfms);
+    const { valBs, ...common } = options;
+    // No training data: nothing to shuffle or drop (a dropLast loader refuses an empty set).
+    const train = new DataLoader<[Tensor, Tensor]>(dsets.train, pipeline, { ...common, shuffle: false, dropLast: false });
+    const valid = new DataLoader<[Tensor, Tensor]>(dsets.valid, pipeline, {
+      ...common, seed: train.seed, device: train.device, bs: valBs ?? options.bs, shuffle: false, dropLast: false,
+    });
+    const dls = new DataLoaders(train, valid, dsets);
+    dls.#inferenceOnly = true;
+    return dls;
+  }
+
+  /** True for loaders made by {@link DataLoaders.forInference} (loaded from an export): no training or validation data. */
+  get inferenceOnly(): boolean {
+    return this.#inferenceOnly;
+  }
+
+  /** Throws, naming `what`, when these loaders have no data (see {@link DataLoaders.forInference}). */
+  checkHasData(what: string): void {
+    if (this.#inferenceOnly) throw noDataError(what);
   }
 
   /** [train, valid]. */
@@ -116,6 +172,7 @@ export class DataLoaders {
 
   /** The first training batch of the next epoch (augmented); the caller disposes it. */
   oneBatch(): Promise<[Tensor, Tensor]> {
+    if (this.#inferenceOnly) return Promise.reject(noDataError('oneBatch'));
     return this.train.oneBatch();
   }
 
@@ -156,6 +213,7 @@ export class DataLoaders {
     if (items.length === 0) throw new RangeError('testDl: no items given');
     const config: DatasetsConfig = this.datasets.config;
     const withLabels = options.withLabels ?? false;
+    if (withLabels) this.checkHasData('testDl({ withLabels: true }) (the getters that find labels are not stored in an export)');
     const n = withLabels ? config.blocks.length : config.nInp;
     const blocks: TransformBlock[] = config.blocks.slice(0, n);
     const getters = config.getters.slice(0, n).map((g, b) => (b < config.nInp && !withLabels ? (item: unknown) => (isRawInput(item) ? item : g(item)) : g));
@@ -172,11 +230,13 @@ export class DataLoaders {
 
   /** Shows training samples (augmented) with their labels as a PNG (a grid, for images); see {@link ShowOptions}. */
   showBatch(options: ShowOptions & { batch?: readonly Tensor[] } = {}): Promise<Buffer> {
+    if (!options.batch && this.#inferenceOnly) return Promise.reject(noDataError('showBatch'));
     return showBatch(this.train, options);
   }
 
   /** Draws validation samples with actual and predicted labels (see `showResults`). */
   showResults(batch: readonly Tensor[], preds: Tensor, options: ShowOptions = {}): Promise<Buffer> {
+    if (this.#inferenceOnly) return Promise.reject(noDataError('showResults'));
     return showResults(this.valid, batch, preds, options);
   }
 }

@@ -16,7 +16,7 @@ export { CollateError, collateSamples, defaultCollate } from './collate.js';
 export { Dataset, Datasets, onErrorValues, type DatasetsConfig, type OnError } from './datasets.js';
 export { DataLoader, defaultDevice, threadPoolSize, threadPoolSizeWasSet, type Batch, type DataLoaderOptions } from './dataloader.js';
 export { Pipeline, type PipelineObserver, type PipelineStage, type PipelineStep, type PipelineTransforms } from './pipeline.js';
-export { DataLoaders, type DataLoadersOptions, type TestDlOptions } from './dataloaders.js';
+export { DataLoaders, type DataLoadersOptions, type InferenceConfig, type TestDlOptions } from './dataloaders.js';
 export { DataBlock, type DataBlockOptions } from './datablock.js';
 export type { SummaryOptions } from './summary.js';
 export { showBatch, showResults } from './show-batch.js';
@@ -31,4 +31,8 @@ export {
   type BatchContext, type BatchTransform, type Caption, type Collated, type ItemContext, type ItemTransform,
   type ShowOptions, type Split, type TransformBlock, type TypeTransform,
 } from './transform.js';
+export {
+  fromSpec, pipelineFromSpec, pipelineSpec, registerSpec, specTypes, toSpec,
+  type FromSpec, type JSONObject, type JSONValue, type PipelineSpec, type Specable, type TransformSpec,
+} from './spec.js';
 export { describeArg } from './validate.js';

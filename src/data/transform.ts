@@ -11,6 +11,7 @@
  */
 import type { Tensor } from '../torch/index.js';
 import type { Rng } from './random.js';
+import type { TransformSpec } from './spec.js';
 
 /** Which subset a sample or batch comes from: random transforms only act on 'train'. */
 export type Split = 'train' | 'valid';
@@ -25,6 +26,8 @@ export interface TypeTransform {
   setup?(trainValues: readonly unknown[]): void;
   /** The reverse of apply for display (e.g. a category index back to its label). */
   decode?(value: unknown): unknown;
+  /** Describes it as JSON for an export (see `registerSpec`); absent: it cannot be exported. */
+  spec?(): TransformSpec;
 }
 
 /** What an item transform knows about the sample it transforms. */
@@ -49,6 +52,8 @@ export interface ItemTransform {
   apply(value: unknown, ctx: ItemContext): unknown;
   /** A short description of the settings, for `summary()`. */
   describe?(): string;
+  /** Describes it as JSON for an export (see `registerSpec`); absent: it cannot be exported. */
+  spec?(): TransformSpec;
 }
 
 /** What a batch transform knows about the batch. */
@@ -86,6 +91,8 @@ export interface BatchTransform {
    * Normalize), so the layout a block described at collation still holds after it. Default false.
    */
   readonly pointwise?: boolean;
+  /** Describes it as JSON for an export (see `registerSpec`); absent: it cannot be exported. */
+  spec?(): TransformSpec;
 }
 
 /** A block's collation result when it has something to say about the tensor's layout. */
@@ -143,6 +150,8 @@ export interface TransformBlock {
   readonly vocab?: readonly string[];
   /** Shows decoded batch items `x` with a caption each, as a PNG (ImageBlock: a grid of the images). */
   show?(x: Tensor, captions: readonly (readonly Caption[])[], options: ShowOptions): Promise<Buffer>;
+  /** Describes it as JSON for an export (see `registerSpec`); absent: it cannot be exported. */
+  spec?(): TransformSpec;
 }
 
 /** A short display form for a value in `summary()` and error messages. */

@@ -7,6 +7,7 @@
  * @module
  */
 import { F, type Tensor } from '../torch/index.js';
+import { type JSONObject, registerSpec } from '../data/spec.js';
 import type { BatchContext, BatchTransform } from '../data/transform.js';
 import { checkBoolean, checkNumber, checkOneOf, checkProbability, describeArg } from '../data/validate.js';
 import { affineCoord, composeMats, cropMat, dihedralMat, flipMat, identityMat, type Mat3, rotateMat, warpMat, zoomMat } from './affine.js';
@@ -137,6 +138,9 @@ function affineAug(o: AugTransformsOptions): AffineAugTransform {
     return composeMats(warpMat(p.warpX, p.warpY), flip, rotateMat(p.rotate), zoomMat(p.zoom, p.zoomCol, p.zoomRow), cropMat(...p.crop));
   };
 
+  // Every setting as resolved (mult already applied), so the rebuilt transform draws and resamples the same.
+  const specOptions: JSONObject = { ...opts, ratio: [...ratio], ...sample, ...(size ? { size } : {}) };
+
   const isIdentity = (m: Mat3) => m.every((v, i) => Math.abs(v - identityMat[i]!) < 1e-12);
 
   const transform = (x: Tensor, ctx: BatchContext, content: ResamplePlan | undefined): Tensor => {
@@ -170,6 +174,7 @@ function affineAug(o: AugTransformsOptions): AffineAugTransform {
       `maxRotate: ${opts.maxRotate}, zoom: ${opts.minZoom}-${opts.maxZoom}, maxWarp: ${opts.maxWarp}, pAffine: ${opts.pAffine}, padMode: '${sample.padMode}'}`,
     apply: (batch, ctx) => batch.map((t, i) => (ctx.kinds[i] === 'image' ? transform(t, ctx, planOf(ctx.layouts?.[i])) : t)),
     resamplesPlan: true,
+    spec: () => ({ type: 'AffineAug', options: specOptions }),
   };
 }
 
@@ -197,3 +202,5 @@ export function augTransforms(options: AugTransformsOptions = {}): BatchTransfor
 export function AffineAug(options: AugTransformsOptions = {}): AffineAugTransform {
   return affineAug(options);
 }
+
+registerSpec('AffineAug', (o) => AffineAug(o as AugTransformsOptions));

@@ -7,6 +7,7 @@
 import { torch, type Tensor } from '../torch/index.js';
 import { CollateError, defaultCollate } from '../data/collate.js';
 import type { BatchContext, BatchTransform, Caption, Collated, ItemContext, ItemTransform, ShowOptions, TransformBlock, TypeTransform } from '../data/transform.js';
+import { registerSpec, type TransformSpec } from '../data/spec.js';
 import { DeferredResize, Image } from './image.js';
 import { canDeferEnlarge, ResamplePlan } from './resample-plan.js';
 import { drawGrid } from './show.js';
@@ -31,6 +32,7 @@ export function ToTensor(): ItemTransform {
   return {
     name: 'ToTensor',
     order: 5,
+    spec: () => ({ type: 'ToTensor' }),
     apply: (v: unknown, ctx?: ItemContext) => (v instanceof Image ? (ctx && canDeferEnlarge(ctx.batchTfms) ? v.toDeferredTensor() : v.toTensor()) : v),
   };
 }
@@ -77,6 +79,7 @@ export function IntToFloatTensor(options: IntToFloatTensorOptions = {}): BatchTr
     apply: (batch: Tensor[], ctx: BatchContext) =>
       batch.map((t, i) => (ctx.kinds[i] === 'image' && !t.isFloatingPoint() ? t.float().div_(div) : t)), // in place: one pass less
     describe: () => `{div: ${div}}`,
+    spec: () => ({ type: 'IntToFloatTensor', options: { div } }),
     pointwise: true,
   };
 }
@@ -100,6 +103,11 @@ class ImageBlockImpl implements ImageBlock {
     return collateImages(values);
   }
 
+  /** `{ type: 'ImageBlock' }`: it has no settings. */
+  spec(): TransformSpec {
+    return { type: 'ImageBlock' };
+  }
+
   /** Draws images [N, C, H, W] in [0, 1] with captions in a grid (see drawGrid). */
   show(x: Tensor, captions: readonly (readonly Caption[])[], options: ShowOptions): Promise<Buffer> {
     return drawGrid(x, captions, options);
@@ -113,3 +121,7 @@ class ImageBlockImpl implements ImageBlock {
 export function ImageBlock(): ImageBlock {
   return new ImageBlockImpl();
 }
+
+registerSpec('ImageBlock', () => ImageBlock());
+registerSpec('ToTensor', () => ToTensor());
+registerSpec('IntToFloatTensor', (o) => IntToFloatTensor(o as IntToFloatTensorOptions));

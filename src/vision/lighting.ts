@@ -4,6 +4,7 @@
  * @module
  */
 import { torch, type Tensor } from '../torch/index.js';
+import { registerSpec } from '../data/spec.js';
 import type { BatchContext, BatchTransform } from '../data/transform.js';
 import { checkNumber, checkProbability } from '../data/validate.js';
 
@@ -64,6 +65,7 @@ export function Lighting(options: LightingOptions = {}): LightingTransform {
     order: 40,
     pointwise: true,
     describe: () => `{maxLighting: ${maxLighting}, pLighting: ${pLighting}}`,
+    spec: () => ({ type: 'Lighting', options: { maxLighting, pLighting } }),
     draw,
     applyParams,
     apply(batch: Tensor[], ctx: BatchContext): Tensor[] {
@@ -77,3 +79,5 @@ export function Lighting(options: LightingOptions = {}): LightingTransform {
     },
   };
 }
+
+registerSpec('Lighting', (o) => Lighting(o as LightingOptions));

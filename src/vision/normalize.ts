@@ -3,6 +3,7 @@
  * @module
  */
 import { torch, type Tensor } from '../torch/index.js';
+import { registerSpec } from '../data/spec.js';
 import type { BatchContext, BatchTransform } from '../data/transform.js';
 
 /** Per-channel `[mean, std]` on [0, 1] pixels, as fastai's stats tuples (`Normalize.fromStats(...stats)`). */
@@ -66,6 +67,7 @@ export const Normalize = {
       mean,
       std,
       describe: () => `{mean: [${mean.join(', ')}], std: [${std.join(', ')}]}`,
+      spec: () => ({ type: 'Normalize', options: { mean: [...mean], std: [...std] } }),
       apply: (batch, ctx) => each(batch, ctx, (t) => {
         check(t);
         return t.sub(meanOf(t)).div(stdOf(t));
@@ -74,3 +76,11 @@ export const Normalize = {
     };
   },
 };
+
+registerSpec('Normalize', (o) => {
+  const nums = (v: unknown, what: string): number[] => {
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) throw new TypeError(`Normalize: ${what} must be an array of numbers, got ${JSON.stringify(v)}`);
+    return v as number[];
+  };
+  return Normalize.fromStats(nums(o.mean, 'mean'), nums(o.std, 'std'));
+});

@@ -3,6 +3,7 @@
  * resized to the target.
  * @module
  */
+import { registerSpec } from '../data/spec.js';
 import type { ItemContext, ItemTransform } from '../data/transform.js';
 import { Image, type Kernel } from './image.js';
 import { checkNumber, describeArg } from '../data/validate.js';
@@ -68,6 +69,7 @@ export function RandomResizedCrop(size: Size, options: RandomResizedCropOptions 
     name: 'RandomResizedCrop',
     order: 1,
     describe: () => `{size: ${th}x${tw}, minScale: ${minScale}, ratio: [${ratio.map((r) => r.toFixed(3)).join(', ')}]}`,
+    spec: () => ({ type: 'RandomResizedCrop', options: { size: [th, tw], minScale, maxScale, ratio: [...ratio], valXtra, kernel } }),
     apply(v: unknown, ctx: ItemContext): unknown {
       if (!(v instanceof Image)) return v;
       if (ctx.split === 'train') {
@@ -80,3 +82,5 @@ export function RandomResizedCrop(size: Size, options: RandomResizedCropOptions 
     },
   };
 }
+
+registerSpec('RandomResizedCrop', (o) => RandomResizedCrop(o.size as unknown as Size, o as RandomResizedCropOptions));

@@ -3,6 +3,7 @@
  * CPU, so batches can be collated and augmented on the engine.
  * @module
  */
+import { registerSpec } from '../data/spec.js';
 import type { ItemContext, ItemTransform } from '../data/transform.js';
 import { checkOneOf, describeArg } from '../data/validate.js';
 import { Image, type Kernel, type PadMode } from './image.js';
@@ -61,6 +62,7 @@ export function Resize(size: Size, options: ResizeOptions = {}): ResizeTransform
     size: [th, tw],
     method,
     describe: () => `{size: ${th}x${tw}, method: '${method}'${method === 'pad' ? `, padMode: '${padMode}'` : ''}}`,
+    spec: () => ({ type: 'Resize', options: { size: [th, tw], method, padMode, kernel } }),
     apply(v: unknown, ctx: ItemContext): unknown {
       if (!(v instanceof Image)) return v;
       const { width: w, height: h } = v;
@@ -90,3 +92,5 @@ export function Resize(size: Size, options: ResizeOptions = {}): ResizeTransform
     },
   };
 }
+
+registerSpec('Resize', (o) => Resize(o.size as unknown as Size, o as ResizeOptions));

@@ -12,6 +12,9 @@ export { numParams } from './num-params.js';
 export { archNames, getArch, registerArch } from './registry.js';
 export { BasicBlock, Bottleneck, ResNet, resnet18, resnet34, resnet50 } from './resnet.js';
 export { defaultSplit, mobilenetV1Split, noSplit, resnetSplit, splitBodyAt } from './splitters.js';
-export { createBody, createVisionModel, numFeaturesModel, VisionModel, type VisionModelOptions } from './vision-model.js';
+export {
+  createBody, createVisionModel, numFeaturesModel, rebuildVisionModel, VisionModel,
+  type HeadConfig, type VisionModelConfig, type VisionModelOptions,
+} from './vision-model.js';
 export { loadWeightsFile, resolveWeights, resolveWeightsSync, weightsCacheDir, type WeightsOptions } from './weights.js';
 export { WEIGHTS } from './weights-zoo.js';
