@@ -9,6 +9,8 @@ export {
 } from './callback.js';
 export { Learner, type FineTuneOptions, type FitOneCycleOptions, type FitOptions, type LearnerOptions } from './learner.js';
 export { visionLearner, type VisionLearnerOptions } from './vision-learner.js';
+export { exportLearner, loadLearner, type LoadLearnerOptions } from './load-learner.js';
+export { EXPORT_FORMAT, EXPORT_VERSION, readExport, readExportMeta, writeExport, type ExportMeta, type ExportParts, type LoadedExport, type ReadExportOptions } from './export.js';
 export { getPreds, predict, type GetPredsOptions, type Prediction, type Preds } from './inference.js';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type LoadOptions, type SaveOptions } from './persistence.js';
 export * from './optimizer.js';

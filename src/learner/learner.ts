@@ -3,7 +3,7 @@
  * fastai's training loop and recipes (`fit`, `fitOneCycle`, `fineTune`, `freeze`/`unfreeze`).
  * @module
  */
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { DataLoader, DataLoaders, ShowOptions } from '../data/index.js';
 import { describeArg } from '../data/validate.js';
 import { nn, type Tensor, torch } from '../torch/index.js';
@@ -19,6 +19,7 @@ import { TrainEvalCallback } from './callbacks/train-eval.js';
 import { ChannelsLast } from './callbacks/channels-last.js';
 import { lrFind, type LrFindOptions, type LrFindResult } from './callbacks/lr-finder.js';
 import { type GradScalerOptions, MixedPrecision } from './callbacks/mixed-precision.js';
+import { exportLearner } from './load-learner.js';
 import { getPreds, type GetPredsOptions, predict, type Prediction, type Preds } from './inference.js';
 import { checkpointFile, loadCheckpoint, type LoadOptions, saveCheckpoint, type SaveOptions } from './persistence.js';
 import { warnEmulatedBf16, warnOnce } from './precision.js';
@@ -458,6 +459,15 @@ export class Learner {
     this.model.to({ memoryFormat: 'channelsLast' });
     if (!this.cb(ChannelsLast)) this.addCb(new ChannelsLast());
     return this;
+  }
+
+  /**
+   * Writes everything inference needs (architecture, weights, vocab, item and batch
+   * transforms) to ONE safetensors file with no code in it; {@link loadLearner} reads it back
+   * without the training data. Default file: `path/export.safetensors`. Returns the file.
+   */
+  export(file = 'export.safetensors'): string {
+    return exportLearner(this, file);
   }
 
   /** Sets every group's learning rate from `lr` (a number, one per group, or a slice), returning them. */
