@@ -143,7 +143,7 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
 
   /** The source items, in dataset order (fastai's `dl.items`). */
   get items(): unknown[] {
-    return Array.from({ length: this.dataset.length }, (_, i) => this.dataset.item(i));
+    return this.dataset.items;
   }
 
   /** The kinds of the batch's tensors, e.g. `['image', 'category']`. */

@@ -49,6 +49,11 @@ export class Dataset {
     return this.indices.length;
   }
 
+  /** The source items of this subset, in order (fastai's `dls.valid_ds.items`). */
+  get items(): unknown[] {
+    return this.indices.map((k) => this.parent.items[k]);
+  }
+
   /** The source item of sample `i` (e.g. the file path). */
   item(i: number): unknown {
     return this.parent.items[this.at(i)];

@@ -302,6 +302,7 @@ export class Learner {
    */
   async fit(nEpoch: number, lr?: LrSpec, options: FitOptions = {}): Promise<void> {
     checkEpochs(nEpoch, 'fit');
+    this.dls.checkHasData('fit');
     if (options.resetOpt || !this.opt) this.createOpt();
     const opt = this.opt!;
     const wd = options.wd ?? this.wd;

@@ -76,7 +76,7 @@ export function loadCheckpoint(file: string, model: nn.Module, getOpt: (() => Op
     try {
       model.loadStateDict(modelSd, { strict: options.strict ?? true });
     } catch (e) {
-      throw new Error(`load: ${file} does not fit this model: ${(e as Error).message}`);
+      throw new Error(`load: ${file} does not fit this model: ${(e as Error).message}`, { cause: e });
     }
     if ((options.withOpt ?? true) && getOpt && meta.opt !== undefined) {
       getOpt().loadStateDict({ tensors: optSd, meta: JSON.parse(meta.opt) as Record<string, unknown> });

@@ -14,7 +14,7 @@ import { Learner, type LearnerOptions } from './learner.js';
 
 /** Options for {@link visionLearner}, with fastai's defaults. */
 export interface VisionLearnerOptions extends LearnerOptions, HeadOptions, Pick<VisionModelOptions, 'cut' | 'customHead' | 'init' | 'weights' | 'sha256'> {
-  /** Start from the architecture's pretrained weights (and freeze the body). Default true. */
+  /** Start from the architecture's pretrained weights (and freeze the body). false ignores `weights`. Default true. */
   pretrained?: boolean;
   /** Classes to predict. Default: the data's (`dls.c`). */
   nOut?: number;
@@ -56,7 +56,11 @@ export async function visionLearner(
     linFtrs, ps, pool, concatPool, firstBn, bnFinal, lastActivation, ...learnerOptions
   } = options;
   const classes = nOut ?? dls.c;
-  const modelOptions: VisionModelOptions = { pretrained, linFtrs, ps, pool, concatPool, firstBn, bnFinal, lastActivation, customHead, init, weights, sha256 };
+  // pretrained: false means random weights, even when `weights` names a file or folder.
+  const modelOptions: VisionModelOptions = {
+    pretrained, linFtrs, ps, pool, concatPool, firstBn, bnFinal, lastActivation, customHead, init,
+    ...(pretrained ? { weights, sha256 } : {}),
+  };
   const cutOption = cut ?? (typeof arch === 'function' ? spec.cut : undefined);
   if (cutOption !== undefined) modelOptions.cut = cutOption;
   for (const k of Object.keys(modelOptions) as (keyof VisionModelOptions)[]) if (modelOptions[k] === undefined) delete modelOptions[k];
