@@ -280,8 +280,19 @@ export class Learner {
     opt.clearState();
   }
 
-  /** Trains only the last group (the head), and BatchNorm layers with `trainBn`. */
+  /**
+   * Trains only the last group (the head), and BatchNorm layers with `trainBn`. A model with one
+   * parameter group cannot be frozen (fastai silently trains everything): that throws, saying to
+   * give a splitter.
+   */
   freeze(): void {
+    const opt = this.opt ?? this.createOpt();
+    if (opt.paramGroups.length < 2) {
+      throw new Error(
+        'freeze: the model has one parameter group, so there is no body to freeze; give the Learner a splitter ' +
+          '(e.g. splitter: (m) => [body.parameters(), head.parameters()]) or train everything with fitOneCycle',
+      );
+    }
     this.freezeTo(-1);
   }
 

@@ -41,6 +41,9 @@ describe('pets fine-tuning (shared data)', () => {
     assertClose(torch.tidy(() => preds.sum(1).toArray() as number[]), new Array(74).fill(1), { atol: 1e-5 });
     preds.dispose();
 
+    const png = await learn.showResults();
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+
     const file = learn.export();
     assert.equal(file, join(dir, 'export.safetensors'));
     const loaded = await loadLearner(file);
