@@ -14,6 +14,9 @@ export { EXPORT_FORMAT, EXPORT_VERSION, readExport, readExportMeta, writeExport,
 export { getPreds, predict, type GetPredsOptions, type Prediction, type Preds } from './inference.js';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type LoadOptions, type SaveOptions } from './persistence.js';
 export * from './optimizer.js';
+export {
+  adamStep, averageGrad, averageSqrGrad, debias, hyper, l2Reg, lambStep, momentumStep, radamStep, rmsPropStep, sgdStep, stepStat, weightDecay,
+} from './steppers.js';
 export * from './schedule.js';
 export * from './losses.js';
 export * from './metrics.js';

@@ -4,6 +4,7 @@
  */
 import type { DataLoader } from '../data/index.js';
 import { type Tensor, torch } from '../torch/index.js';
+import { MixedPrecision } from './callbacks/mixed-precision.js';
 import type { Learner } from './learner.js';
 
 /** Options for `learn.getPreds`. */
@@ -41,7 +42,8 @@ export async function getPreds(learn: Learner, options: GetPredsOptions = {}): P
   const parts: Record<'preds' | 'targs' | 'decoded' | 'losses' | 'inputs', Tensor[]> = { preds: [], targs: [], decoded: [], losses: [], inputs: [] };
   const modes = learn.model.modules().map((m) => [m, m.training] as const);
   learn.model.eval();
-  const ac = learn.autocast;
+  // Predict in the precision the model trains in (fastai's get_preds runs the MixedPrecision callback too).
+  const ac = learn.autocast ?? learn.cb(MixedPrecision)?.autocastOptions() ?? null;
   try {
     for await (const batch of dl.iterate(dl.epoch)) {
       try {

@@ -4,7 +4,7 @@
  * steps whose gradients overflowed. Master weights stay float32.
  * @module
  */
-import { type Tensor, torch } from '../../torch/index.js';
+import { type AutocastOptions, type Tensor, torch } from '../../torch/index.js';
 import { Callback, CancelStep } from '../callback.js';
 
 /** Options for {@link GradScaler}, PyTorch's defaults. */
@@ -93,11 +93,15 @@ export class MixedPrecision extends Callback {
     this.#options = options;
   }
 
+  /** The autocast this callback runs the forward pass under, for the Learner's device. */
+  autocastOptions(): AutocastOptions & { dtype: 'bfloat16' | 'float16' } {
+    const deviceType = this.learn.dls.device.startsWith('cuda') ? 'cuda' : 'cpu';
+    return { deviceType, dtype: this.dtype ?? (deviceType === 'cpu' ? 'bfloat16' : 'float16') };
+  }
+
   override beforeFit(): void {
     const learn = this.learn;
-    const deviceType = learn.dls.device.startsWith('cuda') ? 'cuda' : 'cpu';
-    const dtype = this.dtype ?? (deviceType === 'cpu' ? 'bfloat16' : 'float16');
-    learn.autocast = { deviceType, dtype };
+    const { dtype } = (learn.autocast = this.autocastOptions());
     const useScaler = this.#options.scaler ?? dtype === 'float16';
     this.scaler = useScaler ? (this.scaler ?? new GradScaler(this.#options)) : null;
   }
