@@ -69,7 +69,7 @@ export interface EngineMemory {
   /**
    * Bytes of freed large CPU blocks (1 MiB or more) kept for reuse by the engine's allocator:
    * the next step's tensors of those sizes take them without page faults or heap growth. At
-   * most `cpuCacheLimitBytes`: the largest amount of large blocks ever live at once, or
+   * most `cpuCacheLimitBytes`: the largest amount of large blocks ever live at once, plus
    * 256 MiB. 0 with `FASTAI_TS_MALLOC=system` (libtorch's own allocator).
    */
   cpuCachedBytes: number;
