@@ -9,14 +9,12 @@
  *   BENCH_QUICK=1 npm run bench:optimizer   # one short alternation: checks that it runs
  *   BENCH_THREADS=4 BENCH_REPS=7 npm run bench:optimizer
  */
-import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type Tensor, torch } from '../src/index.js';
 import { Adam } from '../src/learner/optimizer.js';
 import { resnet34 } from '../src/vision/models/index.js';
-import { findPython, pause } from './lib/pytorch.js';
+import { pause, startJsonWorker } from './lib/pytorch.js';
 import { cpuModel, machine, median, printTable } from './lib/stats.js';
 
 const quick = Boolean(process.env.BENCH_QUICK);
@@ -28,29 +26,13 @@ const iters = quick ? 3 : 10;
 type Reply = Record<string, unknown> & { error?: string };
 
 /** The PyTorch worker (bench/optimizer.py), or null without a python that imports torch. */
-async function startPython(): Promise<{ version: string; run(cmd: object): Promise<Reply>; close(): void } | null> {
-  const py = findPython();
-  if (!py) return null;
-  const script = fileURLToPath(new URL('./optimizer.py', import.meta.url));
-  const env = { ...process.env, OMP_NUM_THREADS: String(threads), PYTHONPATH: fileURLToPath(new URL('./lib', import.meta.url)) };
-  const child = spawn(py, [script], { stdio: ['pipe', 'pipe', 'inherit'], env });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const next = async (): Promise<Reply> => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error('the PyTorch worker exited');
-    return JSON.parse(value as string) as Reply;
-  };
-  const hello = await next();
-  return {
-    version: `PyTorch ${String(hello.torch)} (${py})`,
-    async run(cmd) {
-      child.stdin!.write(`${JSON.stringify(cmd)}\n`);
-      const out = await next();
-      if (out.error) throw new Error(`PyTorch worker: ${out.error}`);
-      return out;
-    },
-    close: () => child.stdin!.end(),
-  };
+function startPython() {
+  return startJsonWorker<object, Reply>(
+    fileURLToPath(new URL('./optimizer.py', import.meta.url)),
+    { OMP_NUM_THREADS: String(threads), PYTHONPATH: fileURLToPath(new URL('./lib', import.meta.url)) },
+    (hello, py) => `PyTorch ${String(hello.torch)} (${py})`,
+    'torch',
+  );
 }
 
 /** Seconds per fastai-Adam step over parameters of these shapes. */

@@ -7,7 +7,8 @@ export {
   Callback, CancelBackward, CancelBatch, CancelEpoch, CancelException, CancelFit, CancelStep, CancelTrain, CancelValid,
   EVENTS, snakeName, type EventName, type HandlerResult,
 } from './callback.js';
-export { Learner, type FineTuneOptions, type FitOneCycleOptions, type FitOptions, type LearnerOptions } from './learner.js';
+export { Learner, type FitOptions, type LearnerOptions } from './learner.js';
+export { fineTune, fitFlatCos, fitOneCycle, fitSgdr, type FineTuneOptions, type FitFlatCosOptions, type FitOneCycleOptions, type FitSgdrOptions } from './fit-recipes.js';
 export { visionLearner, type VisionLearnerOptions } from './vision-learner.js';
 export { exportLearner, loadLearner, type LoadLearnerOptions } from './load-learner.js';
 export { EXPORT_FORMAT, EXPORT_VERSION, readExport, readExportMeta, writeExport, type ExportMeta, type ExportParts, type LoadedExport, type ReadExportOptions } from './export.js';

@@ -25,9 +25,9 @@ import { checkpointFile, loadCheckpoint, type LoadOptions, saveCheckpoint, type 
 import { warnEmulatedBf16, warnOnce } from './precision.js';
 import { CrossEntropyLossFlat, type LossFunc, type LossFunction, toLossFunction } from './losses.js';
 import { type Metric, type MetricFn, toMetric } from './metrics.js';
-import { ParamScheduler } from './callbacks/param-scheduler.js';
-import { Adam, type LrSpec, type OptFunc, type Optimizer, slice, spreadLrs } from './optimizer.js';
-import { combinedCos, combineScheds, schedCos } from './schedule.js';
+import { checkEpochs, checkLr } from './checks.js';
+import { fineTune, type FineTuneOptions, type FitFlatCosOptions, fitFlatCos, fitOneCycle, type FitOneCycleOptions, fitSgdr, type FitSgdrOptions } from './fit-recipes.js';
+import { Adam, type LrSpec, type OptFunc, type Optimizer, spreadLrs } from './optimizer.js';
 import { addOomAdvice } from './oom.js';
 
 /** Options for a {@link Learner}, with fastai's defaults. */
@@ -74,33 +74,6 @@ export interface FitOptions {
   startEpoch?: number;
 }
 
-/** Options of {@link Learner.fitOneCycle}, fastai's defaults. */
-export interface FitOneCycleOptions extends FitOptions {
-  /** lr starts at lrMax/div. Default 25. */
-  div?: number;
-  /** lr ends at lrMax/divFinal. Default 1e5. */
-  divFinal?: number;
-  /** Fraction of the iterations spent warming up. Default 0.25. */
-  pctStart?: number;
-  /** Momentum start, middle and end. Default: the Learner's moms, [0.95, 0.85, 0.95]. */
-  moms?: readonly [number, number, number];
-}
-
-/** Options of {@link Learner.fineTune}, fastai's defaults. */
-export interface FineTuneOptions extends FitOptions {
-  /** Epochs with the body frozen first. Default 1. */
-  freezeEpochs?: number;
-  /** The unfrozen phase spreads `slice(baseLr/lrMult, baseLr)` over the groups. Default 100. */
-  lrMult?: number;
-  /** pctStart of the unfrozen phase. Default 0.3. */
-  pctStart?: number;
-  /** div of the unfrozen phase. Default 5. */
-  div?: number;
-  /** Default 1e5. */
-  divFinal?: number;
-  /** Default: the Learner's moms. */
-  moms?: readonly [number, number, number];
-}
 
 /** The loss fastai would pick for the target block's kind. */
 function defaultLoss(dls: DataLoaders): LossFunction {
@@ -301,6 +274,11 @@ export class Learner {
     this.freezeTo(0);
   }
 
+  /** Whether {@link stop} (or the fit's AbortSignal) asked the current or last fit to stop. */
+  get stopping(): boolean {
+    return this.#stopRequested;
+  }
+
   /** Stops a running fit after the current batch (as an AbortSignal does); `afterFit` still runs. */
   stop(): void {
     this.#stopRequested = true;
@@ -482,8 +460,8 @@ export class Learner {
     return exportLearner(this, file);
   }
 
-  /** Sets every group's learning rate from `lr` (a number, one per group, or a slice), returning them. */
-  private setLr(lr: LrSpec): number[] {
+  /** Sets every group's learning rate from `lr` (a number, one per group, or a slice) and returns them. */
+  setLr(lr: LrSpec): number[] {
     const opt = this.opt ?? this.createOpt();
     if (typeof lr === 'number') checkLr(lr, 'lr');
     const lrs = spreadLrs(lr, opt.paramGroups.length);
@@ -492,77 +470,31 @@ export class Learner {
   }
 
   /**
-   * fastai's one-cycle policy: the learning rate rises by cosine from `lrMax/div` to `lrMax`
-   * over the first `pctStart` of the iterations, then falls by cosine to `lrMax/divFinal`;
-   * momentum goes the other way, `moms[0]` -> `moms[1]` -> `moms[2]`. `lrMax` may be a slice
-   * (default the Learner's `lr`).
+   * fastai's one-cycle policy (see {@link fitOneCycle}): lr cosine from `lrMax/div` up to `lrMax`
+   * over `pctStart` of the iterations, then down to `lrMax/divFinal`; momentum the other way.
+   * Defaults: the Learner's lr, div 25, divFinal 1e5, pctStart 0.25, moms [0.95, 0.85, 0.95].
    */
-  async fitOneCycle(nEpoch: number, lrMax?: LrSpec, options: FitOneCycleOptions = {}): Promise<void> {
-    const { div = 25, divFinal = 1e5, pctStart = 0.25, moms = this.moms, ...fit } = options;
-    checkPositive(div, 'fitOneCycle', 'div');
-    checkPositive(divFinal, 'fitOneCycle', 'divFinal');
-    checkFraction(pctStart, 'fitOneCycle', 'pctStart');
-    const lrs = this.setLr(lrMax ?? this.lr);
-    const scheds = {
-      lr: lrs.map((l) => combinedCos(pctStart, l / div, l, l / divFinal)),
-      mom: combinedCos(pctStart, moms[0], moms[1], moms[2]),
-    };
-    await this.fit(nEpoch, lrs, { ...fit, cbs: [new ParamScheduler(scheds), ...(fit.cbs ?? [])] });
+  fitOneCycle(nEpoch: number, lrMax?: LrSpec, options: FitOneCycleOptions = {}): Promise<void> {
+    return fitOneCycle(this, nEpoch, lrMax, options);
   }
 
   /**
-   * fastai's transfer-learning recipe, in its five steps: freeze; `fitOneCycle(freezeEpochs,
-   * slice(baseLr), { pctStart: 0.99 })`; halve baseLr; unfreeze; `fitOneCycle(epochs,
-   * slice(baseLr/lrMult, baseLr), { pctStart, div })`.
-   * @param epochs epochs with everything trainable
+   * fastai's transfer-learning recipe (see {@link fineTune}): `freezeEpochs` (1) frozen epochs of
+   * one-cycle at `slice(baseLr)`, then `epochs` unfrozen at `slice(baseLr/2/lrMult, baseLr/2)`.
    * @param baseLr default 2e-3
    */
-  async fineTune(epochs: number, baseLr = 2e-3, options: FineTuneOptions = {}): Promise<void> {
-    const { freezeEpochs = 1, lrMult = 100, pctStart = 0.3, div = 5, ...common } = options;
-    checkEpochs(freezeEpochs, 'fineTune: freezeEpochs');
-    checkLr(baseLr, 'fineTune: baseLr');
-    checkPositive(lrMult, 'fineTune', 'lrMult');
-    let stopped = false;
-    const onAbort = () => (stopped = true);
-    common.signal?.addEventListener('abort', onAbort);
-    try {
-      this.freeze();
-      await this.fitOneCycle(freezeEpochs, slice(baseLr), { ...common, pctStart: 0.99 });
-      if (stopped || common.signal?.aborted || this.#stopRequested) return;
-      baseLr /= 2;
-      this.unfreeze();
-      await this.fitOneCycle(epochs, slice(baseLr / lrMult, baseLr), { ...common, pctStart, div });
-    } finally {
-      common.signal?.removeEventListener('abort', onAbort);
-    }
+  fineTune(epochs: number, baseLr = 2e-3, options: FineTuneOptions = {}): Promise<void> {
+    return fineTune(this, epochs, baseLr, options);
   }
 
-  /**
-   * A flat learning rate for the first `pctStart` of the iterations, then cosine annealing to
-   * `lr/divFinal` (fastai's `fit_flat_cos`, for optimizers such as ranger).
-   */
-  async fitFlatCos(nEpoch: number, lr?: LrSpec, options: FitOptions & { divFinal?: number; pctStart?: number } = {}): Promise<void> {
-    const { divFinal = 1e5, pctStart = 0.75, ...fit } = options;
-    checkFraction(pctStart, 'fitFlatCos', 'pctStart');
-    const lrs = this.setLr(lr ?? this.lr);
-    const scheds = { lr: lrs.map((l) => combinedCos(pctStart, l, l, l / divFinal)) };
-    await this.fit(nEpoch, lrs, { ...fit, cbs: [new ParamScheduler(scheds), ...(fit.cbs ?? [])] });
+  /** A flat lr for `pctStart` (0.75) of the iterations, then cosine to `lr/divFinal` (see {@link fitFlatCos}). */
+  fitFlatCos(nEpoch: number, lr?: LrSpec, options: FitFlatCosOptions = {}): Promise<void> {
+    return fitFlatCos(this, nEpoch, lr, options);
   }
 
-  /**
-   * Stochastic gradient descent with warm restarts (fastai's `fit_sgdr`): `nCycles` cosine
-   * cycles from lrMax to 0, the first `cycleLen` epochs long, each `cycleMult` times longer
-   * than the one before.
-   */
-  async fitSgdr(nCycles: number, cycleLen: number, lrMax?: LrSpec, options: FitOptions & { cycleMult?: number } = {}): Promise<void> {
-    const { cycleMult = 2, ...fit } = options;
-    checkEpochs(nCycles, 'fitSgdr: nCycles');
-    checkEpochs(cycleLen, 'fitSgdr: cycleLen');
-    const lrs = this.setLr(lrMax ?? this.lr);
-    const nEpoch = cycleMult === 1 ? cycleLen * nCycles : Math.floor((cycleLen * (cycleMult ** nCycles - 1)) / (cycleMult - 1));
-    const pcts = Array.from({ length: nCycles }, (_, i) => (cycleLen * cycleMult ** i) / nEpoch);
-    const scheds = { lr: lrs.map((l) => combineScheds(pcts, pcts.map(() => schedCos(l, 0)))) };
-    await this.fit(nEpoch, lrs, { ...fit, cbs: [new ParamScheduler(scheds), ...(fit.cbs ?? [])] });
+  /** Cosine cycles from lrMax to 0 with warm restarts, each `cycleMult` (2) times longer (see {@link fitSgdr}). */
+  fitSgdr(nCycles: number, cycleLen: number, lrMax?: LrSpec, options: FitSgdrOptions = {}): Promise<void> {
+    return fitSgdr(this, nCycles, cycleLen, lrMax, options);
   }
 
   private async withEvents(name: 'Fit' | 'Epoch' | 'Train' | 'Validate' | 'Batch' | 'Backward' | 'Step', cancel: new () => Error, fn: () => Promise<void> | void): Promise<void> {
@@ -640,24 +572,6 @@ export class Learner {
   }
 }
 
-function checkLr(lr: number, what: string): number {
-  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) {
-    throw new RangeError(`Learner: ${what} must be a positive number, got ${describeArg(lr)} (try lrFind() for a good value)`);
-  }
-  return lr;
-}
-
-function checkPositive(v: number, who: string, what: string): void {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new RangeError(`${who}: ${what} must be a positive number, got ${describeArg(v)}`);
-}
-
-function checkFraction(v: number, who: string, what: string): void {
-  if (typeof v !== 'number' || !(v > 0 && v < 1)) throw new RangeError(`${who}: ${what} must be between 0 and 1 (exclusive), got ${describeArg(v)}`);
-}
-
-function checkEpochs(n: number, who: string): void {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${who}: the number of epochs must be a non-negative integer, got ${describeArg(n)}`);
-}
 
 function stableSortBy<T>(xs: readonly T[], key: (x: T) => number): T[] {
   return xs.map((x, i) => [x, i] as const).sort((a, b) => key(a[0]) - key(b[0]) || a[1] - b[1]).map(([x]) => x);

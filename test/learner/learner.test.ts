@@ -174,3 +174,25 @@ describe('Learner.fit', () => {
     await assert.rejects(learn.fitOneCycle(1, 1e-3, { pctStart: 1.5 }), /pctStart must be between 0 and 1/);
   });
 });
+
+describe('fineTune and stopping', () => {
+  it('an abort during the frozen phase skips the unfrozen phase', async () => {
+    const controller = new AbortController();
+    class AbortFirst extends Callback {
+      fits = 0;
+      override beforeFit() {
+        this.fits++;
+      }
+      override afterStep() {
+        controller.abort();
+      }
+    }
+    setSeed(0);
+    const dls = await pointDls();
+    const learn = new Learner(dls, new TinyNet(), { quiet: true });
+    const cb = new AbortFirst();
+    await learn.fineTune(2, 1e-3, { cbs: [cb], signal: controller.signal });
+    assert.equal(cb.fits, 1);
+    assert.equal(learn.stopping, true);
+  });
+});

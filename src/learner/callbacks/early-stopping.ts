@@ -18,8 +18,6 @@ export interface EarlyStoppingOptions extends TrackerOptions {
  */
 export class EarlyStoppingCallback extends TrackerCallback {
   readonly patience: number;
-  /** Epochs since the last improvement. */
-  wait = 0;
   /** The epoch the fit stopped at, or null. */
   stoppedEpoch: number | null = null;
 
@@ -30,18 +28,12 @@ export class EarlyStoppingCallback extends TrackerCallback {
   }
 
   override beforeFit(): void {
-    this.wait = 0;
     this.stoppedEpoch = null;
     super.beforeFit();
   }
 
   override afterEpoch(): void {
     super.afterEpoch();
-    if (this.newBest) {
-      this.wait = 0;
-      return;
-    }
-    this.wait++;
     if (this.wait >= this.patience) {
       this.stoppedEpoch = this.learn.epoch;
       process.stderr.write(`No improvement since epoch ${this.learn.epoch - this.wait}: early stopping\n`);

@@ -19,7 +19,6 @@ export class ReduceLROnPlateau extends TrackerCallback {
   readonly patience: number;
   readonly factor: number;
   readonly minLr: number;
-  wait = 0;
 
   constructor(options: ReduceLROnPlateauOptions = {}) {
     super(options);
@@ -29,19 +28,10 @@ export class ReduceLROnPlateau extends TrackerCallback {
     if (!(this.factor > 1)) throw new RangeError(`ReduceLROnPlateau: factor must be > 1, got ${this.factor}`);
   }
 
-  override beforeFit(): void {
-    this.wait = 0;
-    super.beforeFit();
-  }
-
   override afterEpoch(): void {
     super.afterEpoch();
-    if (this.newBest) {
-      this.wait = 0;
-      return;
-    }
-    if (++this.wait < this.patience) return;
-    this.wait = 0;
+    if (this.wait < this.patience) return;
+    this.wait = 0; // wait another `patience` epochs before reducing again
     const opt = this.learn.opt;
     if (!opt) return;
     const old = opt.hypers.map((h) => h.lr!);

@@ -36,6 +36,8 @@ export abstract class TrackerCallback extends Callback {
   best: number;
   /** Whether the epoch just finished set a new best. */
   newBest = false;
+  /** Epochs since the last new best. */
+  wait = 0;
 
   constructor(options: TrackerOptions = {}) {
     super();
@@ -53,6 +55,7 @@ export abstract class TrackerCallback extends Callback {
 
   override beforeFit(): void {
     if (this.resetOnFit) this.best = this.worst;
+    this.wait = 0;
     const names = this.learn.recorder.names.slice(1, -1);
     if (!names.includes(this.monitor)) {
       throw new Error(`${this.constructor.name}: cannot monitor '${this.monitor}'; the epoch table has ${names.join(', ')}`);
@@ -64,5 +67,6 @@ export abstract class TrackerCallback extends Callback {
     const better = this.comp === 'lower' ? val + this.minDelta < this.best : val - this.minDelta > this.best;
     this.newBest = better;
     if (better) this.best = val;
+    this.wait = better ? 0 : this.wait + 1;
   }
 }
