@@ -9,11 +9,18 @@
 import sharp, { type Metadata } from 'sharp';
 import { torch, type Tensor } from '../torch/index.js';
 import { checkDecodeThreads } from './decode-threads.js';
-import { cachedHeader, colourMode, type ColourMode, readImageFile, rememberHeader } from './image-source.js';
+import {
+  cachedHeader, cachedPixels, colourMode, type ColourMode, MAX_CACHED_IMAGE_BYTES, pixelCacheEnabled, readImageFile, rememberHeader, rememberPixels,
+} from './image-source.js';
 
 // libvips' operation cache keeps recent results for reuse; a loader never decodes the same
 // request twice in a row, so the cache only costs time (about 25% of a small photo's decode).
 sharp.cache(false);
+
+/** Where an image opened from `path` keeps its pixels: only while the pixel cache is on and the image is small enough for it. */
+function cacheTarget(path: string, bytes: Uint8Array, width: number, height: number): { path: string; bytes: Uint8Array } | undefined {
+  return pixelCacheEnabled() && width * height * 3 <= MAX_CACHED_IMAGE_BYTES ? { path, bytes } : undefined;
+}
 
 /** 8-bit RGB pixels, row-major HWC. */
 export interface RawImage {
@@ -164,6 +171,8 @@ export class Image {
     readonly height: number,
     /** What decoding does with an embedded ICC profile (see {@link ColourMode}). */
     readonly colour: ColourMode = 'stored',
+    /** The path to keep the decoded pixels under (pixel cache on), decoding whole first; see image-source.ts. */
+    private readonly cacheAs?: { path: string; bytes: Uint8Array },
   ) {}
 
   /**
@@ -185,8 +194,12 @@ export class Image {
       const read = await readImageFile(input);
       if (!(read instanceof Uint8Array)) throw new ImageReadError(file, read.reason);
       bytes = read;
+      if (pixelCacheEnabled()) {
+        const hit = cachedPixels(input, bytes, colour);
+        if (hit) return new Image(hit.pixels, file, hit.format, [hit.pixels.width, hit.pixels.height], [], hit.pixels.width, hit.pixels.height, colour);
+      }
       const cached = cachedHeader(input, bytes);
-      if (cached) return new Image(bytes, file, cached.format, [cached.width, cached.height], [], cached.width, cached.height, colour);
+      if (cached) return new Image(bytes, file, cached.format, [cached.width, cached.height], [], cached.width, cached.height, colour, cacheTarget(input, bytes, cached.width, cached.height));
     } else {
       if (input.length === 0) throw new ImageReadError(file, 'the bytes are empty (0 bytes)');
       bytes = input;
@@ -201,8 +214,9 @@ export class Image {
     const h = meta.autoOrient?.height ?? meta.height;
     if (!w || !h) throw new ImageReadError(file, 'the header gives no size');
     const format = meta.format ?? 'unknown';
-    if (typeof input === 'string') rememberHeader(input, bytes, { format, width: w, height: h });
-    return new Image(bytes, file, format, [w, h], [], w, h, colour);
+    if (typeof input !== 'string') return new Image(bytes, file, format, [w, h], [], w, h, colour);
+    rememberHeader(input, bytes, { format, width: w, height: h });
+    return new Image(bytes, file, format, [w, h], [], w, h, colour, cacheTarget(input, bytes, w, h));
   }
 
   /** An image from 8-bit RGB pixels (HWC). */
@@ -217,7 +231,7 @@ export class Image {
   }
 
   private with(op: Op, width: number, height: number): Image {
-    return new Image(this.input, this.file, this.format, this.sourceSize, simplify([...this.ops, op]), width, height, this.colour);
+    return new Image(this.input, this.file, this.format, this.sourceSize, simplify([...this.ops, op]), width, height, this.colour, this.cacheAs);
   }
 
   /** The region `box` (integers, inside the image). */
@@ -249,6 +263,12 @@ export class Image {
   async toRaw(): Promise<RawImage> {
     checkDecodeThreads();
     let input = this.input;
+    if (this.cacheAs && input instanceof Uint8Array) {
+      // Decode whole, keep the pixels if the budget has room, and apply the geometry to them:
+      // the same path whether or not they were kept, so every epoch gives the same pixels.
+      input = await this.run(input, []);
+      rememberPixels(this.cacheAs.path, this.cacheAs.bytes, this.colour, this.format, input);
+    }
     // passes() always gives at least one (possibly empty) pass, so the result is decoded pixels.
     for (const pass of passes(this.ops)) input = await this.run(input, pass);
     return input as RawImage;
@@ -305,7 +325,7 @@ export class Image {
     const [w, h] = sizeAfter(this.sourceSize, head);
     const enlarges = last.width >= w && last.height >= h && (last.width > w || last.height > h);
     if (!enlarges) return this.toTensor();
-    const raw = await new Image(this.input, this.file, this.format, this.sourceSize, head, w, h, this.colour).toRaw();
+    const raw = await new Image(this.input, this.file, this.format, this.sourceSize, head, w, h, this.colour, this.cacheAs).toRaw();
     return new DeferredResize(rawToTensor(raw), [last.height, last.width]);
   }
 

@@ -4,7 +4,9 @@
  * @module
  */
 export { DeferredResize, Image, ImageReadError, type Box, type Kernel, type PadMode, type RawImage } from './image.js';
-export { clearHeaderCache, colourMode, setColourMode, type ColourMode } from './image-source.js';
+export {
+  clearHeaderCache, clearPixelCache, colourMode, MAX_CACHED_IMAGE_BYTES, pixelCacheEnabled, pixelCacheStats, setColourMode, setPixelCacheLimit, type ColourMode,
+} from './image-source.js';
 export { checkDecodeThreads, decodeThreads, recommendedDecodeThreads } from './decode-threads.js';
 export { collateImages, ImageBlock, IntToFloatTensor, openImage, ToTensor, type IntToFloatTensorOptions } from './image-block.js';
 export { canDeferEnlarge, ResamplePlan, type PlanResampler } from './resample-plan.js';
