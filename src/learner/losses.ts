@@ -51,6 +51,25 @@ function weightFor(w: Tensor | null | undefined, pred: Tensor): Tensor | null {
 
 const INT_TARGETS = new Set(['int8', 'int16', 'int32', 'uint8']);
 
+const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
+
+function checkReduction(who: string, reduction: unknown): void {
+  if (!REDUCTIONS.includes(reduction as Reduction)) {
+    throw new RangeError(`${who}: reduction must be one of 'mean', 'sum', 'none', not ${JSON.stringify(reduction)}`);
+  }
+}
+
+/**
+ * A loss class that can also be called without `new`, as fastai's are in Python
+ * (`CrossEntropyLossFlat()`); `new` and `instanceof` work as for any class.
+ */
+export type LossClass<C extends new (...args: never[]) => LossFunction> = C & ((...args: ConstructorParameters<C>) => InstanceType<C>);
+
+/** Wraps a class so calling it constructs it (a Proxy's `apply` trap; the class itself is unchanged). */
+export function lossClass<C extends new (...args: never[]) => LossFunction>(cls: C): LossClass<C> {
+  return new Proxy(cls, { apply: (target, _this, args: never[]) => new target(...args) }) as LossClass<C>;
+}
+
 /** Options for {@link CrossEntropyLossFlat}. */
 export interface CrossEntropyLossFlatOptions {
   /** The class axis of the prediction. Default -1 (last). */
@@ -67,59 +86,72 @@ export interface CrossEntropyLossFlatOptions {
   ignoreIndex?: number;
 }
 
-/** The loss made by {@link CrossEntropyLossFlat}. */
-export interface CrossEntropyLossFlat extends LossFunction {
-  readonly axis: number;
-  readonly reduction: Reduction;
-  readonly labelSmoothing: number;
-  activation(x: Tensor): Tensor;
-  decodes(x: Tensor): Tensor;
-}
-
 /**
  * fastai's `CrossEntropyLossFlat`: cross-entropy over class axis `axis` (default -1) of any
  * prediction shape, flattened to (N*, C) against integer targets flattened to (N*); activation
  * softmax over `axis`, decodes argmax over `axis`. The default loss of a single-label classifier.
+ * Construct it with or without `new`.
  *
  * @example
  * const loss = CrossEntropyLossFlat({ labelSmoothing: 0.1 });
  * loss.call(logits, labels);                          // mean
  * loss.call(logits, labels, { reduction: 'none' });   // one value per item
  */
-export function CrossEntropyLossFlat(options: CrossEntropyLossFlatOptions = {}): CrossEntropyLossFlat {
-  const { axis = -1, weight = null, labelSmoothing = 0, reduction = 'mean', flatten = true, ignoreIndex = -100 } = options;
-  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
-    throw new RangeError(`CrossEntropyLossFlat: labelSmoothing must be in [0, 1], not ${labelSmoothing}`);
+class CrossEntropyLossFlatLoss implements LossFunction {
+  readonly name: string = 'CrossEntropyLossFlat';
+  readonly axis: number;
+  readonly reduction: Reduction;
+  readonly labelSmoothing: number;
+  readonly weight: Tensor | null;
+  readonly ignoreIndex: number;
+  readonly flatten: boolean;
+
+  constructor(options: CrossEntropyLossFlatOptions = {}) {
+    const { axis = -1, weight = null, labelSmoothing = 0, reduction = 'mean', flatten = true, ignoreIndex = -100 } = options;
+    if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+      throw new RangeError(`${this.name}: labelSmoothing must be in [0, 1], not ${labelSmoothing}`);
+    }
+    checkReduction(this.name, reduction);
+    this.axis = axis;
+    this.reduction = reduction;
+    this.labelSmoothing = labelSmoothing;
+    this.weight = weight;
+    this.ignoreIndex = ignoreIndex;
+    this.flatten = flatten;
   }
-  return {
-    name: 'CrossEntropyLossFlat',
-    axis,
-    reduction,
-    labelSmoothing,
-    call(pred, targ, opts = {}) {
-      return torch.tidy(() => {
-        let p = pred;
-        let t = INT_TARGETS.has(targ.dtype) ? targ.long() : targ;
-        if (flatten) {
-          p = moveLast(p, axis, 'CrossEntropyLossFlat');
-          p = p.reshape(-1, p.shape[p.ndim - 1]!);
-          t = t.reshape(-1);
-          if (t.shape[0] !== p.shape[0]) {
-            throw new RangeError(
-              `CrossEntropyLossFlat: ${p.shape[0]} predictions (shape [${pred.shape.join(', ')}], class axis ${axis}) but ${t.shape[0]} targets (shape [${targ.shape.join(', ')}]); ` +
-                'targets hold one class index per prediction',
-            );
-          }
-        } else if (normAxis(axis, p.ndim, 'CrossEntropyLossFlat') !== 1) {
-          p = moveLast(p, axis, 'CrossEntropyLossFlat').permute(0, p.ndim - 1, ...[...Array(p.ndim - 2).keys()].map((d) => d + 1));
+
+  /** The loss of `pred` against class indices `targ`; `options.reduction` overrides the loss's own. */
+  readonly call = (pred: Tensor, targ: Tensor, opts: { reduction?: Reduction } = {}): Tensor =>
+    torch.tidy(() => {
+      const { axis, name } = this;
+      let p = pred;
+      let t = INT_TARGETS.has(targ.dtype) ? targ.long() : targ;
+      if (this.flatten) {
+        p = moveLast(p, axis, name);
+        p = p.reshape(-1, p.shape[p.ndim - 1]!);
+        t = t.reshape(-1);
+        if (t.shape[0] !== p.shape[0]) {
+          throw new RangeError(
+            `${name}: ${p.shape[0]} predictions (shape [${pred.shape.join(', ')}], class axis ${axis}) but ${t.shape[0]} targets (shape [${targ.shape.join(', ')}]); ` +
+              'targets hold one class index per prediction',
+          );
         }
-        return F.crossEntropy(p, t, { weight: weightFor(weight, p), reduction: opts.reduction ?? reduction, ignoreIndex, labelSmoothing });
-      });
-    },
-    activation: (x) => x.softmax(axis),
-    decodes: (x) => x.argmax(axis),
-  };
+      } else if (normAxis(axis, p.ndim, name) !== 1) {
+        p = moveLast(p, axis, name).permute(0, p.ndim - 1, ...[...Array(p.ndim - 2).keys()].map((d) => d + 1));
+      }
+      return F.crossEntropy(p, t, { weight: weightFor(this.weight, p), reduction: opts.reduction ?? this.reduction, ignoreIndex: this.ignoreIndex, labelSmoothing: this.labelSmoothing });
+    });
+
+  /** Softmax over the class axis: scores to probabilities. */
+  readonly activation = (x: Tensor): Tensor => x.softmax(this.axis);
+  /** Argmax over the class axis: scores or probabilities to class indices. */
+  readonly decodes = (x: Tensor): Tensor => x.argmax(this.axis);
 }
+
+/** The loss made by {@link CrossEntropyLossFlat}. */
+export type CrossEntropyLossFlat = CrossEntropyLossFlatLoss;
+/** {@inheritDoc CrossEntropyLossFlatLoss} */
+export const CrossEntropyLossFlat = lossClass(CrossEntropyLossFlatLoss);
 
 /** Options for {@link BCEWithLogitsLossFlat}. */
 export interface BCEWithLogitsLossFlatOptions {
@@ -139,56 +171,71 @@ export interface BCEWithLogitsLossFlatOptions {
   flatten?: boolean;
 }
 
-/** The loss made by {@link BCEWithLogitsLossFlat}. */
-export interface BCEWithLogitsLossFlat extends LossFunction {
-  readonly axis: number;
-  readonly thresh: number;
-  readonly reduction: Reduction;
-  activation(x: Tensor): Tensor;
-  decodes(x: Tensor): Tensor;
-}
-
 /**
  * fastai's `BCEWithLogitsLossFlat` for multi-label targets (one 0/1 per class): binary
  * cross-entropy on raw scores, targets the same shape as the prediction; activation sigmoid,
  * decodes `x > thresh` (on activations). With `reduction: 'none'` it returns one value per
  * (item, class), flattened as fastai's. Weights broadcast over (N*, C), so a per-class
  * `posWeight` works with any batch size (fastai flattens to one dimension first, where it does not).
+ * Construct it with or without `new`.
  */
-export function BCEWithLogitsLossFlat(options: BCEWithLogitsLossFlatOptions = {}): BCEWithLogitsLossFlat {
-  const { axis = -1, weight = null, posWeight = null, thresh = 0.5, floatify = true, reduction = 'mean', flatten = true } = options;
-  return {
-    name: 'BCEWithLogitsLossFlat',
-    axis,
-    thresh,
-    reduction,
-    call(pred, targ, opts = {}) {
-      return torch.tidy(() => {
-        if (targ.shape.join() !== pred.shape.join()) {
-          throw new RangeError(
-            `BCEWithLogitsLossFlat: targets of shape [${targ.shape.join(', ')}] do not match predictions of shape [${pred.shape.join(', ')}]; ` +
-              'give one 0/1 (or probability) per class, e.g. a multi-hot encoding',
-          );
-        }
-        let p = pred;
-        let t = targ;
-        if (floatify && !t.isFloatingPoint()) t = t.to(p.isFloatingPoint() ? p.dtype : 'float32');
-        if (flatten) {
-          p = moveLast(p, axis, 'BCEWithLogitsLossFlat');
-          t = moveLast(t, axis, 'BCEWithLogitsLossFlat');
-          const c = p.shape[p.ndim - 1]!;
-          p = p.reshape(-1, c);
-          t = t.reshape(-1, c);
-        }
-        const red = opts.reduction ?? reduction;
-        const out = F.binaryCrossEntropyWithLogits(p, t, { weight: weightFor(weight, p), posWeight: weightFor(posWeight, p), reduction: red });
-        return red === 'none' && flatten ? out.reshape(-1) : out;
-      });
-    },
-    activation: (x) => x.sigmoid(),
-    decodes: (x) => x.gt(thresh),
-  };
+class BCEWithLogitsLossFlatLoss implements LossFunction {
+  readonly name: string = 'BCEWithLogitsLossFlat';
+  readonly axis: number;
+  readonly thresh: number;
+  readonly reduction: Reduction;
+  readonly weight: Tensor | null;
+  readonly posWeight: Tensor | null;
+  readonly floatify: boolean;
+  readonly flatten: boolean;
+
+  constructor(options: BCEWithLogitsLossFlatOptions = {}) {
+    const { axis = -1, weight = null, posWeight = null, thresh = 0.5, floatify = true, reduction = 'mean', flatten = true } = options;
+    checkReduction(this.name, reduction);
+    this.axis = axis;
+    this.thresh = thresh;
+    this.reduction = reduction;
+    this.weight = weight;
+    this.posWeight = posWeight;
+    this.floatify = floatify;
+    this.flatten = flatten;
+  }
+
+  /** The loss of raw scores `pred` against 0/1 targets of the same shape. */
+  readonly call = (pred: Tensor, targ: Tensor, opts: { reduction?: Reduction } = {}): Tensor =>
+    torch.tidy(() => {
+      const { axis, name } = this;
+      if (targ.shape.join() !== pred.shape.join()) {
+        throw new RangeError(
+          `${name}: targets of shape [${targ.shape.join(', ')}] do not match predictions of shape [${pred.shape.join(', ')}]; ` +
+            'give one 0/1 (or probability) per class, e.g. a multi-hot encoding',
+        );
+      }
+      let p = pred;
+      let t = targ;
+      if (this.floatify && !t.isFloatingPoint()) t = t.to(p.isFloatingPoint() ? p.dtype : 'float32');
+      if (this.flatten) {
+        p = moveLast(p, axis, name);
+        t = moveLast(t, axis, name);
+        const c = p.shape[p.ndim - 1]!;
+        p = p.reshape(-1, c);
+        t = t.reshape(-1, c);
+      }
+      const red = opts.reduction ?? this.reduction;
+      const out = F.binaryCrossEntropyWithLogits(p, t, { weight: weightFor(this.weight, p), posWeight: weightFor(this.posWeight, p), reduction: red });
+      return red === 'none' && this.flatten ? out.reshape(-1) : out;
+    });
+
+  /** Sigmoid: each class's score to an independent probability. */
+  readonly activation = (x: Tensor): Tensor => x.sigmoid();
+  /** `x > thresh` on probabilities: the classes predicted present. */
+  readonly decodes = (x: Tensor): Tensor => x.gt(this.thresh);
 }
+
+/** The loss made by {@link BCEWithLogitsLossFlat}. */
+export type BCEWithLogitsLossFlat = BCEWithLogitsLossFlatLoss;
+/** {@inheritDoc BCEWithLogitsLossFlatLoss} */
+export const BCEWithLogitsLossFlat = lossClass(BCEWithLogitsLossFlatLoss);
 
 /** Options for {@link LabelSmoothingCrossEntropy}. */
 export interface LabelSmoothingCrossEntropyOptions {
@@ -200,43 +247,53 @@ export interface LabelSmoothingCrossEntropyOptions {
   reduction?: Reduction;
 }
 
-/** The loss made by {@link LabelSmoothingCrossEntropy}. */
-export interface LabelSmoothingCrossEntropy extends LossFunction {
-  readonly eps: number;
-  readonly reduction: Reduction;
-  activation(x: Tensor): Tensor;
-  decodes(x: Tensor): Tensor;
-}
-
 /**
  * fastai's `LabelSmoothingCrossEntropy` on (N, C) predictions (class axis 1):
  * `loss*eps/c + (1-eps)*nll(logSoftmax(pred), targ)`, where `loss` is the negated sum of the
  * log-probabilities over the classes, reduced like the NLL term. Without `weight` it equals
  * cross-entropy with `labelSmoothing: eps`. Activation softmax, decodes argmax (last axis).
+ * Construct it with or without `new`.
  */
-export function LabelSmoothingCrossEntropy(options: LabelSmoothingCrossEntropyOptions = {}): LabelSmoothingCrossEntropy {
-  const { eps = 0.1, weight = null, reduction = 'mean' } = options;
-  if (!(eps >= 0 && eps <= 1)) throw new RangeError(`LabelSmoothingCrossEntropy: eps must be in [0, 1], not ${eps}`);
-  return {
-    name: 'LabelSmoothingCrossEntropy',
-    eps,
-    reduction,
-    call(pred, targ, opts = {}) {
-      const red = opts.reduction ?? reduction;
-      return torch.tidy(() => {
-        if (pred.ndim < 2) throw new RangeError(`LabelSmoothingCrossEntropy: predictions need a class axis 1, got shape [${pred.shape.join(', ')}]`);
-        const c = pred.shape[1]!;
-        const logPreds = pred.logSoftmax(1);
-        let smooth = red === 'sum' ? logPreds.sum().neg() : logPreds.sum(1).neg();
-        if (red === 'mean') smooth = smooth.mean();
-        const nll = F.nllLoss(logPreds, targ.long(), { weight: weightFor(weight, logPreds), reduction: red });
-        return smooth.mul(eps / c).add(nll.mul(1 - eps));
-      });
-    },
-    activation: (x) => x.softmax(-1),
-    decodes: (x) => x.argmax(-1),
+class LabelSmoothingCrossEntropyLoss implements LossFunction {
+  readonly name: string = 'LabelSmoothingCrossEntropy';
+  readonly eps: number;
+  readonly reduction: Reduction;
+  readonly weight: Tensor | null;
+
+  constructor(options: LabelSmoothingCrossEntropyOptions = {}) {
+    const { eps = 0.1, weight = null, reduction = 'mean' } = options;
+    if (!(eps >= 0 && eps <= 1)) throw new RangeError(`${this.name}: eps must be in [0, 1], not ${eps}`);
+    checkReduction(this.name, reduction);
+    this.eps = eps;
+    this.weight = weight;
+    this.reduction = reduction;
+  }
+
+  /** The smoothed loss of scores `pred` (N, C) against class indices `targ` (N). */
+  readonly call = (pred: Tensor, targ: Tensor, opts: { reduction?: Reduction } = {}): Tensor => {
+    const red = opts.reduction ?? this.reduction;
+    const { eps } = this;
+    return torch.tidy(() => {
+      if (pred.ndim < 2) throw new RangeError(`${this.name}: predictions need a class axis 1, got shape [${pred.shape.join(', ')}]`);
+      const c = pred.shape[1]!;
+      const logPreds = pred.logSoftmax(1);
+      let smooth = red === 'sum' ? logPreds.sum().neg() : logPreds.sum(1).neg();
+      if (red === 'mean') smooth = smooth.mean();
+      const nll = F.nllLoss(logPreds, targ.long(), { weight: weightFor(this.weight, logPreds), reduction: red });
+      return smooth.mul(eps / c).add(nll.mul(1 - eps));
+    });
   };
+
+  /** Softmax over the last axis. */
+  readonly activation = (x: Tensor): Tensor => x.softmax(-1);
+  /** Argmax over the last axis. */
+  readonly decodes = (x: Tensor): Tensor => x.argmax(-1);
 }
+
+/** The loss made by {@link LabelSmoothingCrossEntropy}. */
+export type LabelSmoothingCrossEntropy = LabelSmoothingCrossEntropyLoss;
+/** {@inheritDoc LabelSmoothingCrossEntropyLoss} */
+export const LabelSmoothingCrossEntropy = lossClass(LabelSmoothingCrossEntropyLoss);
 
 /**
  * A {@link LossFunction} for any {@link LossFunc}. A plain function gets its name from `f.name`
