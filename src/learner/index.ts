@@ -20,6 +20,8 @@ export {
 } from './steppers.js';
 export * from './schedule.js';
 export * from './losses.js';
+export * from './cross-entropy.js';
+export * from './plots.js';
 export * from './metrics.js';
 export { ChannelsLast } from './callbacks/channels-last.js';
 export { CSVLogger } from './callbacks/csv-logger.js';

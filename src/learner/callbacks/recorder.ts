@@ -7,6 +7,10 @@
 import type { Tensor } from '../../torch/index.js';
 import { Callback } from '../callback.js';
 import { AvgLoss, AvgSmoothLoss, metricName } from '../metrics.js';
+import {
+  type LrFindCurve, type PlotFileOptions, plotLoss as drawLoss, type PlotLossOptions, plotLrFind as drawLrFind, type PlotLrFindOptions,
+  plotMetrics as drawMetrics, plotSched as drawSched, type PlotSchedOptions,
+} from '../plots.js';
 
 /** One finished epoch, as the progress table and CSVLogger show it. */
 export interface EpochLog {
@@ -125,6 +129,29 @@ export class Recorder extends Callback {
     this.epochTimes.push(seconds);
     this.iters.push(this.losses.length);
     this.lastLog = { epoch: this.learn.epoch, trainLoss: this.#trainLoss, validLoss: this.#validLoss, metrics, seconds };
+  }
+
+  /** fastai's `plot_loss`: smoothed training loss per batch from `skipStart` (default 5), validation loss per epoch. See {@link plotLoss}. */
+  plotLoss(options: PlotLossOptions = {}): Promise<Buffer> {
+    return drawLoss(this, options);
+  }
+
+  /** fastai's `plot_sched`: each scheduled hyper-parameter (lr, mom, ...) per batch. See {@link plotSched}. */
+  plotSched(options: PlotSchedOptions = {}): Promise<Buffer> {
+    return drawSched(this, options);
+  }
+
+  /** Losses and each metric per epoch, one panel each. See {@link plotMetrics}. */
+  plotMetrics(options: PlotFileOptions = {}): Promise<Buffer> {
+    return drawMetrics(this, options);
+  }
+
+  /**
+   * fastai's `plot_lr_find` on the curve the last `learn.lrFind()` recorded; pass its result's
+   * `points` to mark the suggestions. See {@link plotLrFind}.
+   */
+  plotLrFind(options: PlotLrFindOptions & { points?: LrFindCurve['points'] } = {}): Promise<Buffer> {
+    return drawLrFind({ lrs: this.lrs, losses: this.losses, ...(options.points ? { points: options.points } : {}) }, options);
   }
 
   /** The value of column `name` ('train_loss', 'valid_loss' or a metric) in epoch row `row` (default the last). */
