@@ -144,13 +144,16 @@ export function lineChart(panels: LinePanel | readonly LinePanel[], options: Lin
   // The frame: vega lays the chart out itself; this only has to be close (see frameSVG).
   const cols = Math.min(columns, list.length);
   const nrows = Math.ceil(list.length / cols);
-  const left = Math.max(...list.map((p) => yLabelWidth(p) + 9 + (p.yLabel ? FONT_SIZES.axisTitle * 1.3 + 8 : 0)));
+  const lefts = list.map((p) => yLabelWidth(p) + 9 + (p.yLabel ? FONT_SIZES.axisTitle * 1.3 + 8 : 0));
+  // Each grid column is as wide as its widest panel.
+  let leftSum = 0;
+  for (let c = 0; c < cols; c++) leftSum += Math.max(...lefts.filter((_, j) => j % cols === c));
   const bottom = Math.max(...list.map((p) => 9 + FONT_SIZES.label * 1.3 + (p.xLabel ? FONT_SIZES.axisTitle * 1.3 + 8 : 0)));
   const top = list.some((p) => p.title !== undefined) ? FONT_SIZES.title * 1.3 + 8 : 4;
   const right = 14;
   const legendW = legend ? 30 + Math.max(...names.map((n) => textWidth(n, FONT_SIZES.label))) : 0;
   const titleH = title !== undefined ? FONT_SIZES.title * 1.3 + 8 : 0;
-  const figW = 2 * PADDING + cols * (left + width + right) + (cols - 1) * SPACING + legendW;
+  const figW = 2 * PADDING + leftSum + cols * (width + right) + (cols - 1) * SPACING + legendW;
   const figH = 2 * PADDING + titleH + nrows * (top + height + bottom) + (nrows - 1) * SPACING;
   const spec: Record<string, unknown> =
     specs.length === 1 && (title === undefined || list[0]!.title === undefined)

@@ -23,6 +23,8 @@ export const PADDING = 8;
 /** The vega config every chart uses: Open Sans everywhere, white background, no label truncation. */
 export const VEGA_CONFIG = {
   font: FONT_FAMILY,
+  // No ARIA attributes: they name internal fields and double the size of a 37x37 heatmap.
+  aria: false,
   background: 'white',
   padding: PADDING,
   title: { font: FONT_FAMILY, fontSize: FONT_SIZES.title, fontWeight: 'bold', limit: 0, offset: 8, anchor: 'middle' },
