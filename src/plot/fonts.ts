@@ -55,11 +55,24 @@ export function systemFontsWanted(): boolean {
  * `process.env.FONTCONFIG_FILE` at it. Idempotent and cheap; does nothing when
  * `FASTAI_TS_SYSTEM_FONTS=1`. It only takes effect before the process's first text render
  * (fontconfig reads its configuration once). Returns the config's path, or undefined when
- * left alone.
+ * left alone (the opt-out, or the files could not be written: a warning says why, once).
  */
 export function useBundledFonts(): string | undefined {
   if (systemFontsWanted()) return undefined;
   if (configFile && process.env.FONTCONFIG_FILE === configFile && existsSync(configFile)) return configFile;
+  try {
+    return writeConfig();
+  } catch (err) {
+    // Drawing still works with the system's fonts; say once why the bundled one is not used.
+    if (!warned) process.emitWarning(`fastai-ts plot: cannot set up the bundled Open Sans font (${(err as Error).message}); text uses the system's fonts`, 'FontWarning');
+    warned = true;
+    return undefined;
+  }
+}
+
+let warned = false;
+
+function writeConfig(): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
   const root = join(tmpdir(), `fastai-ts-fonts-${uid}`);
   const cacheDir = join(root, 'cache');

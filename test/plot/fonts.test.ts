@@ -11,6 +11,7 @@ interface Inks {
   fontconfig: string | null;
   caption: { i: number; W: number };
   title: { i: number; W: number };
+  stderr: string;
 }
 
 /** Runs ink-child.ts in a fresh node with HOME pointed at an empty folder (no ~/.fonts). */
@@ -19,7 +20,7 @@ function inks(env: Record<string, string | undefined>, home: string): Inks {
   for (const [k, v] of Object.entries({ ...process.env, HOME: home, FONTCONFIG_FILE: undefined, FASTAI_TS_SYSTEM_FONTS: undefined, ...env })) if (v !== undefined) childEnv[k] = v;
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/plot/ink-child.ts')], { cwd: ROOT, env: childEnv, encoding: 'utf8' });
   assert.equal(r.status, 0, `ink-child failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Inks;
+  return { ...(JSON.parse(r.stdout.trim().split('\n').pop()!) as Inks), stderr: r.stderr };
 }
 
 describe('fonts: the bundled Open Sans through fontconfig', () => {
@@ -43,6 +44,17 @@ describe('fonts: the bundled Open Sans through fontconfig', () => {
     assert.ok(ratio > 0.9 && ratio < 1.1, `boxes: caption ink W ${r.caption.W} vs i ${r.caption.i}`);
     const titleRatio = r.title.W / r.title.i;
     assert.ok(titleRatio > 0.9 && titleRatio < 1.1, `boxes: title ink W ${r.title.W} vs i ${r.title.i}`);
+  });
+
+  it('when the config cannot be written, drawing still works and a warning says why', (t) => {
+    const dir = tempDir(t);
+    // A file where the config's folder would go.
+    writeFileSync(join(dir, `fastai-ts-fonts-${process.getuid?.() ?? 'user'}`), '');
+    const r = inks({ TMPDIR: dir }, dir);
+    assert.equal(r.fontconfig, null);
+    assert.match(r.stderr, /FontWarning: fastai-ts plot: cannot set up the bundled Open Sans font \(.*\); text uses the system's fonts/);
+    assert.equal(r.stderr.match(/FontWarning/g)?.length, 1, 'warned once');
+    assert.ok(r.caption.i > 0);
   });
 
   it('writes a fonts.conf naming only the Open Sans Regular and Bold folders and a cache folder; idempotent', () => {

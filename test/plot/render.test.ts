@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { formatForFile, lineChart, renderFigure, saveFigure } from '../../src/plot/index.js';
 import { tempDir } from '../data/fixtures.js';
+import { ROOT } from '../helpers.js';
 import { decode, nonWhite } from './pixels.js';
 
 const fig = lineChart({ series: [{ name: 'train', x: [0, 1, 2], y: [3, 1, 2] }], xLabel: 'epoch' }, { width: 160, height: 100 });
@@ -43,5 +44,22 @@ describe('saving figures', () => {
     assert.match((await renderFigure(fig, 'svg')).toString(), /^<svg /);
     assert.deepEqual(bytes, await renderFigure(fig, 'svg'));
     await assert.rejects(renderFigure(fig, 'jpg' as 'png'), /format must be 'png' or 'svg', got jpg/);
+  });
+});
+
+describe('src/plot is a leaf', () => {
+  it('imports only node:, sharp and its own files statically; vega and vega-lite only when rendering', () => {
+    const dir = join(ROOT, 'src', 'plot');
+    const seen = new Set<string>();
+    for (const name of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const src = readFileSync(join(dir, name), 'utf8');
+      const statics = [...src.matchAll(/^(?:import|export)[^'";]*from '([^']+)'/gm)].map((m) => m[1]!);
+      statics.forEach((x) => seen.add(x));
+      for (const spec of statics) assert.ok(spec.startsWith('./') || spec.startsWith('node:') || spec === 'sharp', `${name} imports ${spec}`);
+      const dynamic = [...src.matchAll(/import\('([^']+)'\)/g)].map((m) => m[1]!);
+      dynamic.forEach((x) => seen.add(x));
+      for (const spec of dynamic) assert.ok(['vega', 'vega-lite'].includes(spec), `${name} loads ${spec}`);
+    }
+    for (const spec of ['sharp', './render.js', 'vega', 'vega-lite']) assert.ok(seen.has(spec), `the scan finds ${spec}`);
   });
 });
