@@ -72,8 +72,13 @@ function axis(kind: 'x' | 'y', p: LinePanel): Record<string, unknown> {
     type: 'quantitative',
     title: title ?? null,
     scale: log ? { type: 'log' } : { type: 'linear', zero: false },
-    axis: log ? { labelExpr: LOG_LABELS, tickCount: 8 } : { tickCount: kind === 'x' ? 6 : 5 },
+    axis: log ? { labelExpr: LOG_LABELS, tickCount: 8 } : { tickCount: kind === 'x' ? 6 : 5, ...(integral(p, kind) ? { tickMinStep: 1, format: 'd' } : {}) },
   };
+}
+
+/** Whether every value on an axis is an integer (steps, epochs): no ticks between them then. */
+function integral(p: LinePanel, kind: 'x' | 'y'): boolean {
+  return p.series.every((s) => s[kind].every((v) => Number.isInteger(v) || !Number.isFinite(v))) && (p.markers ?? []).every((m) => Number.isInteger(m[kind]));
 }
 
 /** Where a marker sits across the x range (0 left, 1 right), to put its label on the inside. */
