@@ -7,3 +7,4 @@ export type { DType, Device, MemoryFormat, StateDict, TensorData, TensorOptions 
 export * from './data/index.js';
 export * from './vision/index.js';
 export * from './learner/index.js';
+export * from './interpret/index.js';
