@@ -245,7 +245,9 @@ export class ClassificationInterpretation {
 
   /**
    * The off-diagonal cells of the confusion matrix with at least `minVal` items, as
-   * `[actual, predicted, count]`, the largest count first, then in class order (actual, then predicted).
+   * `[actual, predicted, count]`, the largest count first, then in class order (actual, then
+   * predicted, which is fastai's order for ties). Cells with no items are never listed (fastai
+   * lists them for `minVal` 0).
    * @param minVal the smallest count listed; default 1
    */
   mostConfused(minVal = 1): [actual: string, predicted: string, count: number][] {
