@@ -1,6 +1,6 @@
 /**
- * showBatch / showResults: a PNG grid of decoded samples with their labels. The input block
- * draws (ImageBlock uses sharp); the target block gives the captions.
+ * showBatch / showResults: a grid of decoded samples with their labels, as PNG or SVG. The
+ * input block draws (ImageBlock through the plot module); the target block gives the captions.
  * @module
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,17 +15,25 @@ function inputBlock(dl: DataLoader): TransformBlock {
   return block;
 }
 
-function finish(png: Buffer, options: ShowOptions): Buffer {
+/** The options a block's show gets: `format` settled (SVG when `file` ends in .svg, else PNG). */
+function showOptions(options: ShowOptions, nrows: number, ncols: number): ShowOptions {
+  const format = options.format ?? (options.file && /\.svg$/i.test(options.file) ? 'svg' : 'png');
+  if (format !== 'png' && format !== 'svg') throw new RangeError(`showBatch: format must be 'png' or 'svg', got ${String(format)}`);
+  return { ...options, nrows, ncols, format };
+}
+
+function finish(bytes: Buffer, options: ShowOptions): Buffer {
   if (options.file) {
     mkdirSync(dirname(options.file), { recursive: true });
-    writeFileSync(options.file, png);
+    writeFileSync(options.file, bytes);
   }
-  return png;
+  return bytes;
 }
 
 /**
  * Draws the first nrows x ncols samples of `batch` (default: `dl.oneBatch()`, freed after)
- * with their labels; returns the PNG and writes it to `options.file` when given.
+ * with their labels; returns the image (PNG, or SVG when `options.format` is 'svg' or `file`
+ * ends in `.svg`) and writes it to `options.file` when given.
  */
 export async function showBatch(dl: DataLoader, options: ShowOptions & { batch?: readonly Tensor[] } = {}): Promise<Buffer> {
   const block = inputBlock(dl);
@@ -39,7 +47,7 @@ export async function showBatch(dl: DataLoader, options: ShowOptions & { batch?:
       const captions: Caption[][] = Array.from({ length: n }, (_, i) =>
         decoded.slice(1).flatMap((t, j) => (blocks[j + 1]?.caption ? [{ text: blocks[j + 1]!.caption!(t, i) }] : [])),
       );
-      return finish(await block.show!(decoded[0]!, captions, { ...options, nrows, ncols }), options);
+      return finish(await block.show!(decoded[0]!, captions, showOptions(options, nrows, ncols)), options);
     } finally {
       torch.dispose(decoded);
     }
@@ -67,7 +75,7 @@ export async function showResults(dl: DataLoader, batch: readonly Tensor[], pred
       const predicted = target.caption!(predIdx, i);
       return [{ text: actual }, { text: predicted, color: actual === predicted ? 'green' : 'red' }];
     });
-    return finish(await block.show!(decoded[0]!, captions, { ...options, nrows, ncols }), options);
+    return finish(await block.show!(decoded[0]!, captions, showOptions(options, nrows, ncols)), options);
   } finally {
     torch.dispose([...decoded, predIdx]);
   }

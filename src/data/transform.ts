@@ -112,8 +112,10 @@ export interface ShowOptions {
   nrows?: number;
   /** Columns of the grid. Default 3. */
   ncols?: number;
-  /** Write the PNG here too (missing folders are created). Default: only return it. */
+  /** Write the image here too (missing folders are created). Default: only return it. */
   file?: string;
+  /** The encoding: 'png' or 'svg'. Default: 'svg' when `file` ends in `.svg`, else 'png'. */
+  format?: 'png' | 'svg';
 }
 
 /** A caption for one cell of a grid, with an optional colour (CSS name or #hex). */

@@ -108,7 +108,7 @@ class ImageBlockImpl implements ImageBlock {
     return { type: 'ImageBlock' };
   }
 
-  /** Draws images [N, C, H, W] in [0, 1] with captions in a grid (see drawGrid). */
+  /** Draws images [N, C, H, W] in [0, 1] with captions in a grid, PNG or SVG (see drawGrid). */
   show(x: Tensor, captions: readonly (readonly Caption[])[], options: ShowOptions): Promise<Buffer> {
     return drawGrid(x, captions, options);
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { torch } from '../../src/index.js';
@@ -106,6 +106,17 @@ describe('loader: bad input', () => {
     const file = join(tempDir(t), 'figures', 'pets', 'batch.png');
     const png = await dls.showBatch({ file, nrows: 1, ncols: 2, cellSize: 32 });
     assert.ok(existsSync(file));
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  });
+
+  it("showBatch({ file: 'b.svg' }) writes an SVG (the format follows the file name unless given)", async (t) => {
+    const path = await folder(t, 3, []);
+    const dls = await recipe().dataloaders(path, { bs: 4, device: 'cpu' });
+    const file = join(tempDir(t), 'b.svg');
+    const svg = await dls.showBatch({ file, nrows: 1, ncols: 2, cellSize: 32 });
+    assert.match(readFileSync(file, 'utf8'), /^<svg /);
+    assert.equal(svg.toString('utf8').match(/<image /g)?.length, 2);
+    const png = await dls.showBatch({ file: join(tempDir(t), 'b.svg'), format: 'png', nrows: 1, ncols: 1, cellSize: 32 });
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
   });
 });

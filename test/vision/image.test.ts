@@ -179,4 +179,14 @@ describe('drawGrid', () => {
     assert.ok(red > 5, 'the second caption line is red');
     x.dispose();
   });
+
+  it("format 'svg' gives an SVG with the images embedded and the captions as text", async () => {
+    const x = torch.rand([2, 1, 10, 10]);
+    const svg = (await drawGrid(x, [[{ text: 'cat' }], [{ text: 'dog' }]], { format: 'svg', cellSize: 40 })).toString('utf8');
+    x.dispose();
+    assert.match(svg, /^<svg /);
+    assert.equal(svg.match(/<image /g)?.length, 2);
+    assert.match(svg, />cat<\/text>/);
+    assert.match(svg, />dog<\/text>/);
+  });
 });
