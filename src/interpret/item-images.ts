@@ -1,22 +1,21 @@
 /**
  * The decoded input images of a few items of a loader, loaded through the loader's own
  * pipeline (item transforms, collation, batch transforms, then decoding for display), as the
- * plot module's 8-bit pixels.
+ * plot module's 8-bit pixels (through vision's tensor-to-pixels adapter).
  * @module
  */
 import { disposeSamples } from '../data/collate.js';
 import type { DataLoader } from '../data/index.js';
 import type { RgbImage } from '../plot/index.js';
 import { torch, type Tensor } from '../torch/index.js';
+import { toRgbImage } from '../vision/show.js';
 
-/** Image `i` of a float batch in [0, 1] ([N, C, H, W], C = 1 or 3) as 8-bit HWC pixels. */
-function toRgbImage(x: Tensor, i: number, who: string): RgbImage {
-  const [, c, h, w] = x.shape as [number, number, number, number];
+/** Checks that decoded inputs are images, naming the caller (the adapter's own errors speak of showBatch). */
+function checkImages(x: Tensor, who: string): void {
+  const c = x.shape[1];
   if (x.ndim !== 4 || (c !== 1 && c !== 3)) {
     throw new RangeError(`${who}: the loader's inputs must be images ([N, 1 or 3, H, W] after decoding), got a tensor of shape [${x.shape.join(', ')}]`);
   }
-  const bytes = torch.tidy(() => x.select(0, i).clamp(0, 1).mul(255).round().to('uint8').permute(1, 2, 0).contiguous().cpu().toTypedArray() as Uint8Array);
-  return { data: Uint8Array.from(bytes), width: w, height: h, channels: c };
 }
 
 /**
@@ -38,7 +37,8 @@ export async function itemImages(dl: DataLoader<Tensor[]>, indices: readonly num
     try {
       const decoded = torch.tidy(() => dl.decode(batch));
       try {
-        for (let k = 0; k < chunk.length; k++) out.push(toRgbImage(decoded[0]!, k, who));
+        checkImages(decoded[0]!, who);
+        for (let k = 0; k < chunk.length; k++) out.push(toRgbImage(decoded[0]!, k)); // a JS copy of the pixels
       } finally {
         torch.dispose(decoded);
       }
