@@ -7,5 +7,6 @@ export type { DType, Device, MemoryFormat, StateDict, TensorData, TensorOptions 
 export * from './data/index.js';
 export * from './vision/index.js';
 export * from './learner/index.js';
+export * from './interpret/index.js';
 /** The plotting module (charts, heatmaps and image grids to PNG or SVG): `plot.lineChart(...)`. */
 export * as plot from './plot/index.js';
