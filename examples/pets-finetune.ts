@@ -1,6 +1,7 @@
 /**
  * fastbook chapter 5's recipe on the 370-photo pets sample: a pretrained MobileNet v1 0.75,
- * lrFind, fineTune(4), predictions, then export -> loadLearner -> predict.
+ * lrFind (and its plot), fineTune(4), the loss curve, an interpretation (confusion matrix, most
+ * confused breeds, top losses), predictions, then export -> loadLearner -> predict.
  *
  * Run: npm run pets [-- <pets folder> <weights folder>]
  * (defaults ../shared/data/pets and ../shared/models, as in test/learner/pets.test.ts)
@@ -9,8 +10,8 @@ import { basename, join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import {
-  augTransforms, CategoryBlock, DataBlock, errorRate, getImageFiles, ImageBlock, loadLearner, RandomSplitter,
-  RegexLabeller, Resize, setSeed, torch, usingAttr, visionLearner,
+  augTransforms, CategoryBlock, ClassificationInterpretation, DataBlock, errorRate, getImageFiles, ImageBlock, loadLearner,
+  minimum, plotLrFind, RandomSplitter, RegexLabeller, Resize, setSeed, steep, torch, usingAttr, valley, visionLearner,
 } from '../src/index.js';
 
 const dataDir = process.argv[2] ?? join('..', 'shared', 'data', 'pets');
@@ -41,8 +42,9 @@ console.log(`${dls.trainDs.length} training and ${dls.validDs.length} validation
 const learn = await visionLearner(dls, 'mobilenet_v1_0.75', { weights: weightsDir, metrics: [errorRate], path: workDir });
 
 // lrFind trains briefly with a growing lr, then restores weights and optimizer: nothing is learnt.
-const { valley, lrs } = await learn.lrFind();
-console.log(`lrFind: valley suggests lr ${valley.toExponential(2)} (${lrs.length} batches recorded)`);
+const found = await learn.lrFind({ suggestFuncs: [minimum, steep, valley] });
+console.log(`lrFind: minimum/10 ${found.minimum.toExponential(2)}, steepest ${found.steep.toExponential(2)}, valley ${found.valley.toExponential(2)} (${found.lrs.length} batches)`);
+await plotLrFind(found, { file: join(workDir, 'lr_find.png') }); // loss against log lr, suggestions labelled
 
 // fastai's transfer-learning recipe: one frozen epoch for the head, then 4 epochs unfrozen with
 // discriminative learning rates. fineTune's default base lr (2e-3) is the chapter's choice;
@@ -50,6 +52,15 @@ console.log(`lrFind: valley suggests lr ${valley.toExponential(2)} (${lrs.length
 await learn.fineTune(4);
 const finalError = learn.recorder.value('error_rate');
 console.log(`final error rate: ${finalError.toFixed(3)}`);
+await learn.recorder.plotLoss({ file: join(workDir, 'loss.png') }); // the unfrozen phase's learning curve
+
+// What the model gets wrong: inference runs once over the validation set, then everything reads it.
+const interp = await ClassificationInterpretation.fromLearner(learn);
+await interp.plotConfusionMatrix({ file: join(workDir, 'confusion.png') });
+await interp.plotTopLosses(9, { file: join(workDir, 'top_losses.png') });
+console.log('most confused (actual, predicted, count):', interp.mostConfused(2));
+interp.printClassificationReport();
+console.log(`plots: ${['lr_find', 'loss', 'confusion', 'top_losses'].map((n) => join(workDir, `${n}.png`)).join(', ')}`);
 
 // Probabilities over the whole validation set (softmax: each row sums to 1). CPU tensors we own.
 const { preds, targs } = await learn.getPreds();

@@ -319,7 +319,7 @@ export class ClassificationInterpretation {
   /**
    * Draws the `k` items with the largest losses (default 9), each titled
    * `predicted/actual / loss / probability` as fastai (the probability is the predicted
-   * class's). The images are loaded again through the loader's pipeline; needs `fromLearner`.
+   * class's), on two lines: `predicted/actual`, then `loss / probability`. The images are loaded again through the loader's pipeline; needs `fromLearner`.
    */
   async plotTopLosses(k = 9, options: PlotTopLossesOptions = {}): Promise<Buffer> {
     const { file, ncols = 3, cellSize = 192, largest = true } = options;
@@ -332,7 +332,11 @@ export class ClassificationInterpretation {
     const cells: GridCell[] = indices.map((item, i) => {
       const r = rowOf.get(item)!;
       const pred = this.decoded[r]!;
-      const caption: Caption[] = [{ text: `${this.vocab[pred]}/${this.vocab[this.targs[r]!]} / ${formatFixed(this.losses[r]!, 2)} / ${formatFixed(this.preds[r]![pred]!, 2)}` }];
+      // fastai's one title line, split in two so the numbers are not cut off at long breed names
+      const caption: Caption[] = [
+        { text: `${this.vocab[pred]}/${this.vocab[this.targs[r]!]}` },
+        { text: `${formatFixed(this.losses[r]!, 2)} / ${formatFixed(this.preds[r]![pred]!, 2)}` },
+      ];
       return { image: images[i]!, caption };
     });
     return saveFigure(imageGrid(cells, { ncols, cellSize, title: 'Prediction/Actual/Loss/Probability' }), file);

@@ -145,7 +145,10 @@ export interface PlotLrFindOptions extends PlotFileOptions {
   skipEnd?: number;
 }
 
-/** The curve and suggestions of an lr-finder run (what `learn.lrFind` returns). */
+/**
+ * The curve and suggestions of an lr-finder run (what `learn.lrFind` returns). A suggestion's
+ * label shows the field of the same name when there is one (`minimum` is a tenth of its point's lr).
+ */
 export interface LrFindCurve {
   readonly lrs: readonly number[];
   readonly losses: readonly number[];
@@ -172,7 +175,12 @@ export function lrFindPanel(curve: LrFindCurve, options: { skipEnd?: number } = 
   const n = Math.max(curve.lrs.length - skipEnd, Math.min(curve.lrs.length, 2));
   const keep = range(0, n).filter((i) => curve.lrs[i]! > 0 && Number.isFinite(curve.losses[i]));
   if (keep.length < 2) throw new Error('plotLrFind: fewer than 2 recorded batches to draw; run learn.lrFind() first (numIt >= 10)');
-  const markers: PointLabel[] = Object.entries(curve.points ?? {}).map(([name, p]) => ({ x: p.lr, y: p.loss, label: `${name}: ${p.lr.toExponential(2)}` }));
+  // The label shows the suggested value, which is not always the point's lr (minimum is a tenth of it).
+  const suggested = (name: string, lr: number): number => {
+    const v = (curve as unknown as Record<string, unknown>)[name];
+    return typeof v === 'number' ? v : lr;
+  };
+  const markers: PointLabel[] = Object.entries(curve.points ?? {}).map(([name, p]) => ({ x: p.lr, y: p.loss, label: `${name}: ${suggested(name, p.lr).toExponential(2)}` }));
   return {
     series: [{ x: keep.map((i) => curve.lrs[i]!), y: keep.map((i) => curve.losses[i]!) }],
     xLabel: 'learning rate',

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import {
-  accuracy, errorRate, Learner, lossPanel, lrFindPanel, metricsPanels, plotLrFind, type RecordedCurves, schedPanels, torch,
+  accuracy, errorRate, Learner, type LrFindCurve, lossPanel, lrFindPanel, metricsPanels, plotLrFind, type RecordedCurves, schedPanels, torch,
 } from '../../src/index.js';
 import { lineChart } from '../../src/plot/index.js';
 import { pointDls, TinyNet } from './synthetic.js';
@@ -77,6 +77,9 @@ describe('learner plots: what is drawn', () => {
     assert.equal(panel.xScale, 'log');
     assert.deepEqual(panel.series[0]!.x, lrs.slice(0, 15));
     assert.deepEqual(panel.markers, [{ x: lrs[9], y: losses[9], label: `valley: ${lrs[9]!.toExponential(2)}` }]);
+    // minimum's point is the lowest loss; its label is the suggestion, a tenth of that lr
+    const withMin = lrFindPanel({ lrs, losses, minimum: lrs[15]! / 10, points: { minimum: { lr: lrs[15]!, loss: losses[15]! } } } as LrFindCurve);
+    assert.deepEqual(withMin.markers, [{ x: lrs[15], y: losses[15], label: `minimum: ${(lrs[15]! / 10).toExponential(2)}` }]);
   });
 });
 
