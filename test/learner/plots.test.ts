@@ -10,6 +10,7 @@ import {
   accuracy, errorRate, Learner, type LrFindCurve, lossPanel, lrFindPanel, metricsPanels, plotLrFind, type RecordedCurves, schedPanels, torch,
 } from '../../src/index.js';
 import { lineChart } from '../../src/plot/index.js';
+import { textInk, texts } from '../plot/pixels.js';
 import { pointDls, TinyNet } from './synthetic.js';
 
 /** A recorder's curves made by hand: 12 batches over 3 epochs, two metrics. */
@@ -101,6 +102,11 @@ describe('learner plots: what is written', () => {
     assert.ok(mom);
   });
 
+  const draw2svg: Record<string, () => Promise<Buffer>> = {
+    plotLoss: () => learn.recorder.plotLoss({ format: 'svg' }),
+    plotSched: () => learn.recorder.plotSched({ format: 'svg' }),
+    plotMetrics: () => learn.recorder.plotMetrics({ format: 'svg' }),
+  };
   for (const [name, draw, panels] of [
     ['plotLoss', () => learn.recorder.plotLoss({ file: join(dir, 'loss.png') }), () => [lossPanel(learn.recorder)]],
     ['plotSched', () => learn.recorder.plotSched({ file: join(dir, 'sched.png') }), () => schedPanels(learn.recorder)],
@@ -116,6 +122,11 @@ describe('learner plots: what is written', () => {
       assert.equal(width, fig.width);
       assert.equal(height, fig.height);
       assert.ok(dark > 500, `${name}: only ${dark} dark pixels`);
+      // its titles, axis titles and tick labels are drawn as text
+      const svg = (await draw2svg[name]!()).toString();
+      const words = texts(svg);
+      for (const label of ps.flatMap((p) => [p.title, p.xLabel, p.yLabel]).filter((l) => l !== undefined)) assert.ok(words.includes(label!), `${name}: no text '${label}'`);
+      assert.ok((await textInk(svg)) > 20000, `${name}: its text adds no ink`);
     });
   }
 

@@ -64,3 +64,14 @@ export function frameScale(svg: string): number {
 export function texts(svg: string): string[] {
   return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
 }
+
+/**
+ * The ink an SVG's text adds when rasterised: the PNG with its `<text>` elements minus the PNG
+ * without them. Real glyphs add ink; so would empty boxes, which the ink test in fonts.test.ts
+ * rules out for the bundled font.
+ */
+export async function textInk(svg: string): Promise<number> {
+  const { svgToPNG } = await import('../../src/plot/index.js');
+  const bare = svg.replace(/<text[^>]*>[^<]*<\/text>/g, '');
+  return ink(await decode(await svgToPNG(svg))) - ink(await decode(await svgToPNG(bare)));
+}
