@@ -10,14 +10,6 @@ import type { RgbImage } from '../plot/index.js';
 import { torch, type Tensor } from '../torch/index.js';
 import { toRgbImage } from '../vision/show.js';
 
-/** Checks that decoded inputs are images, naming the caller (the adapter's own errors speak of showBatch). */
-function checkImages(x: Tensor, who: string): void {
-  const c = x.shape[1];
-  if (x.ndim !== 4 || (c !== 1 && c !== 3)) {
-    throw new RangeError(`${who}: the loader's inputs must be images ([N, 1 or 3, H, W] after decoding), got a tensor of shape [${x.shape.join(', ')}]`);
-  }
-}
-
 /**
  * The inputs of dataset positions `indices` of `dl` as they are shown (decoded: e.g. Normalize
  * undone), with the transforms of epoch `epoch`, loaded `dl.bs` at a time. Frees every tensor.
@@ -37,8 +29,7 @@ export async function itemImages(dl: DataLoader<Tensor[]>, indices: readonly num
     try {
       const decoded = torch.tidy(() => dl.decode(batch));
       try {
-        checkImages(decoded[0]!, who);
-        for (let k = 0; k < chunk.length; k++) out.push(toRgbImage(decoded[0]!, k)); // a JS copy of the pixels
+        for (let k = 0; k < chunk.length; k++) out.push(toRgbImage(decoded[0]!, k, who)); // a JS copy of the pixels
       } finally {
         torch.dispose(decoded);
       }

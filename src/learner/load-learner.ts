@@ -7,8 +7,7 @@ import type { JSONObject, JSONValue } from '../data/index.js';
 import { VisionModel } from '../vision/index.js';
 import { readExport, type ReadExportOptions, writeExport } from './export.js';
 import { Learner } from './learner.js';
-import { CrossEntropyLoss } from './cross-entropy.js';
-import { BCEWithLogitsLossFlat, CrossEntropyLossFlat, LabelSmoothingCrossEntropy, type LossFunction } from './losses.js';
+import { BCEWithLogitsLossFlat, CrossEntropyLoss, CrossEntropyLossFlat, LabelSmoothingCrossEntropy, type LossFunction } from './losses.js';
 
 /** The losses an export can name, rebuilt from their JSON options. */
 const LOSSES: Record<string, (options: JSONObject) => LossFunction> = {

@@ -98,7 +98,6 @@ export interface CrossEntropyLossFlatOptions {
  * loss.call(logits, labels, { reduction: 'none' });   // one value per item
  */
 class CrossEntropyLossFlatLoss implements LossFunction {
-  readonly name: string = 'CrossEntropyLossFlat';
   readonly axis: number;
   readonly reduction: Reduction;
   readonly labelSmoothing: number;
@@ -120,6 +119,11 @@ class CrossEntropyLossFlatLoss implements LossFunction {
     this.flatten = flatten;
   }
 
+  /** A getter, so a subclass's name is the one its constructor's errors give. */
+  get name(): string {
+    return 'CrossEntropyLossFlat';
+  }
+
   /** The loss of `pred` against class indices `targ`; `options.reduction` overrides the loss's own. */
   readonly call = (pred: Tensor, targ: Tensor, opts: { reduction?: Reduction } = {}): Tensor =>
     torch.tidy(() => {
@@ -136,6 +140,8 @@ class CrossEntropyLossFlatLoss implements LossFunction {
               'targets hold one class index per prediction',
           );
         }
+      } else if (p.ndim < 2) {
+        throw new RangeError(`${name}: scores need a class axis ${axis}, got shape [${pred.shape.join(', ')}]; for one score per item use BCEWithLogitsLossFlat`);
       } else if (normAxis(axis, p.ndim, name) !== 1) {
         p = moveLast(p, axis, name).permute(0, p.ndim - 1, ...[...Array(p.ndim - 2).keys()].map((d) => d + 1));
       }
@@ -152,6 +158,30 @@ class CrossEntropyLossFlatLoss implements LossFunction {
 export type CrossEntropyLossFlat = CrossEntropyLossFlatLoss;
 /** {@inheritDoc CrossEntropyLossFlatLoss} */
 export const CrossEntropyLossFlat = lossClass(CrossEntropyLossFlatLoss);
+
+/** Options for {@link CrossEntropyLoss}, as PyTorch's `nn.CrossEntropyLoss`: those of {@link CrossEntropyLossFlat} but the axis. */
+export type CrossEntropyLossOptions = Omit<CrossEntropyLossFlatOptions, 'axis' | 'flatten'>;
+
+/**
+ * PyTorch's `nn.CrossEntropyLoss` as a fastai loss: scores (N, C) or (N, C, d1, ...), class axis
+ * 1, against class indices (N) or (N, d1, ...); `call` gives `crossEntropy`. Activation softmax
+ * and decodes argmax over axis 1, so a Learner can use it as its loss. It is
+ * `CrossEntropyLossFlat` with axis 1 and no flattening. Construct it with or without `new`.
+ */
+class CrossEntropyLossModule extends CrossEntropyLossFlatLoss {
+  constructor(options: CrossEntropyLossOptions = {}) {
+    super({ ...options, axis: 1, flatten: false });
+  }
+
+  override get name(): string {
+    return 'CrossEntropyLoss';
+  }
+}
+
+/** The loss made by {@link CrossEntropyLoss}. */
+export type CrossEntropyLoss = CrossEntropyLossModule;
+/** {@inheritDoc CrossEntropyLossModule} */
+export const CrossEntropyLoss = lossClass(CrossEntropyLossModule);
 
 /** Options for {@link BCEWithLogitsLossFlat}. */
 export interface BCEWithLogitsLossFlatOptions {

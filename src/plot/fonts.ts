@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { escapeXml } from './checks.js';
 
 /** The family every figure names (with a generic fallback for SVGs opened elsewhere). */
 export const FONT_FAMILY = 'Open Sans, sans-serif';
@@ -21,10 +22,6 @@ export const FONT_FAMILY = 'Open Sans, sans-serif';
 export function openSansDir(): string {
   const pkg = createRequire(import.meta.url).resolve('open-sans-fonts/package.json');
   return join(dirname(pkg), 'open-sans');
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function configText(fontDir: string, cacheDir: string): string {

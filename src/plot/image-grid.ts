@@ -6,7 +6,7 @@
  * @module
  */
 import sharp, { type OverlayOptions } from 'sharp';
-import { checkInt, escapeXml } from './checks.js';
+import { checkInt, checkPositive, escapeXml } from './checks.js';
 import { FONT_FAMILY, useBundledFonts } from './fonts.js';
 import { textWidth } from './metrics.js';
 import type { Figure, GridCell, ImageGridOptions, RgbImage } from './types.js';
@@ -118,7 +118,7 @@ export function imageGrid(cells: readonly GridCell[], options: ImageGridOptions 
       );
     },
     async toPNG({ scale = 1 } = {}) {
-      if (!(Number.isFinite(scale) && scale > 0)) throw new RangeError(`toPNG: scale must be a positive number, got ${scale}`);
+      checkPositive('toPNG', 'scale', scale);
       useBundledFonts();
       const W = Math.round(width * scale);
       const H = Math.round(height * scale);

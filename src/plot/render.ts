@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
+import { checkPositive } from './checks.js';
 import { FONT_FAMILY, useBundledFonts } from './fonts.js';
 import { patchVegaTextMetrics } from './metrics.js';
 import type { Figure, ImageFormat } from './types.js';
@@ -46,14 +47,9 @@ export const VEGA_CONFIG = {
   view: { stroke: '#bbb' },
 } as const;
 
-/** Throws unless `scale` is a positive finite number. */
-function checkScale(scale: number): void {
-  if (!(Number.isFinite(scale) && scale > 0)) throw new RangeError(`toPNG: scale must be a positive number, got ${scale}`);
-}
-
 /** Rasterises an SVG document of CSS size width x height to a PNG `scale` times that size. */
 export async function svgToPNG(svg: string, scale = 1): Promise<Buffer> {
-  checkScale(scale);
+  checkPositive('toPNG', 'scale', scale);
   useBundledFonts();
   // librsvg renders at `density` dpi, 72 being 1 px per CSS px.
   return sharp(Buffer.from(svg), { density: 72 * scale }).flatten({ background: '#ffffff' }).png().toBuffer();
@@ -110,9 +106,7 @@ export function vegaLiteFigure(spec: Record<string, unknown>, width: number, hei
     height: h,
     toSVG,
     async toPNG(options = {}) {
-      const scale = options.scale ?? 1;
-      checkScale(scale);
-      return svgToPNG(await toSVG(), scale);
+      return svgToPNG(await toSVG(), options.scale ?? 1);
     },
   };
 }

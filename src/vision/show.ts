@@ -16,11 +16,14 @@ declare module '../data/transform.js' {
   }
 }
 
-/** Item `i` of a float batch in [0, 1] ([N, C, H, W], C = 1 or 3) as 8-bit pixels, channels interleaved. */
-export function toRgbImage(x: Tensor, i: number): RgbImage {
-  if (x.ndim !== 4) throw new RangeError(`showBatch: images must be a batch [N, C, H, W], got shape [${x.shape.join(', ')}]`);
+/**
+ * Item `i` of a float batch in [0, 1] ([N, C, H, W], C = 1 or 3) as 8-bit pixels, channels
+ * interleaved. `who` names the caller in errors (default 'showBatch').
+ */
+export function toRgbImage(x: Tensor, i: number, who = 'showBatch'): RgbImage {
+  if (x.ndim !== 4) throw new RangeError(`${who}: images must be a batch [N, C, H, W], got shape [${x.shape.join(', ')}]`);
   const [, c, h, w] = x.shape as [number, number, number, number];
-  if (c !== 1 && c !== 3) throw new RangeError(`showBatch: images need 1 or 3 channels, got ${c}`);
+  if (c !== 1 && c !== 3) throw new RangeError(`${who}: images need 1 or 3 channels, got ${c}`);
   const bytes = torch.tidy(() => x.select(0, i).clamp(0, 1).mul(255).round().to('uint8').permute(1, 2, 0).contiguous().cpu().toTypedArray());
   return { data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), width: w, height: h, channels: c };
 }

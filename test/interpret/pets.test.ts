@@ -7,24 +7,16 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import {
-  CategoryBlock, ClassificationInterpretation, DataBlock, errorRate, getImageFiles, ImageBlock, RandomSplitter, RegexLabeller, Resize,
-  setSeed, torch, usingAttr, visionLearner,
-} from '../../src/index.js';
+import { ClassificationInterpretation, errorRate, setSeed, torch, visionLearner } from '../../src/index.js';
 import { tempDir } from '../data/fixtures.js';
+import { petsBlock } from '../pets-block.js';
 import { haveShared, sharedPath } from '../helpers.js';
 
 describe('pets interpretation (shared data)', () => {
   it('a 37x37 matrix over the 74 validation photos whose trace agrees with the error rate; both plots draw', async (t) => {
     if (!haveShared(t, ['data', 'pets'], ['models', 'mobilenet_v1_0.75_224.safetensors'])) return;
     setSeed(42);
-    const block = new DataBlock({
-      blocks: [ImageBlock(), CategoryBlock()],
-      getItems: getImageFiles,
-      splitter: RandomSplitter({ seed: 42 }),
-      getY: usingAttr(RegexLabeller(/^(.+)_\d+\.jpg$/), 'name'),
-      itemTfms: Resize(128),
-    });
+    const block = petsBlock(128);
     const dls = await block.dataloaders(sharedPath('data', 'pets'), { bs: 32 });
     const learn = await visionLearner(dls, 'mobilenet_v1_0.75', { weights: sharedPath('models'), quiet: true });
     const interp = await ClassificationInterpretation.fromLearner(learn);

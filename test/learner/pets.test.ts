@@ -5,23 +5,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  augTransforms, CategoryBlock, DataBlock, errorRate, getImageFiles, ImageBlock, type Learner, loadLearner, RandomSplitter,
-  RegexLabeller, Resize, setSeed, torch, usingAttr, visionLearner,
-} from '../../src/index.js';
+import { augTransforms, errorRate, type Learner, loadLearner, setSeed, torch, visionLearner } from '../../src/index.js';
 import { tempDir } from '../data/fixtures.js';
+import { petsBlock } from '../pets-block.js';
 import { assertClose, haveShared, sharedPath } from '../helpers.js';
 
 async function petsLearner(pretrained: boolean, path: string): Promise<Learner> {
   setSeed(42);
-  const block = new DataBlock({
-    blocks: [ImageBlock(), CategoryBlock()],
-    getItems: getImageFiles,
-    splitter: RandomSplitter({ seed: 42 }),
-    getY: usingAttr(RegexLabeller(/^(.+)_\d+\.jpg$/), 'name'),
-    itemTfms: Resize(192),
-    batchTfms: augTransforms({ size: 160, minScale: 0.75 }),
-  });
+  const block = petsBlock(192, augTransforms({ size: 160, minScale: 0.75 }));
   const dls = await block.dataloaders(sharedPath('data', 'pets'), { bs: 16 });
   return visionLearner(dls, 'mobilenet_v1_0.75', { pretrained, weights: sharedPath('models'), metrics: [errorRate], quiet: true, path });
 }

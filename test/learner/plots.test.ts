@@ -99,7 +99,8 @@ describe('learner plots: what is written', () => {
     const [lr, mom] = schedPanels(learn.recorder);
     assert.equal(lr!.series[0]!.y.length, learn.recorder.lrs.length);
     assert.deepEqual(lr!.series.at(-1)!.y, learn.recorder.lrs); // the last group's lr is the Recorder's
-    assert.ok(mom);
+    assert.deepEqual([lr!.title, mom!.title], ['lr', 'mom']);
+    assert.deepEqual(mom!.series.at(-1)!.y, learn.recorder.moms); // and its momentum, 0.95 -> 0.85 -> 0.95
   });
 
   const draw2svg: Record<string, () => Promise<Buffer>> = {
