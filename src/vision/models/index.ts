@@ -10,6 +10,7 @@ export { fetchWeights, loadPretrained } from './load-pretrained.js';
 export { MobileNetV1, type MobileNetV1Options, mobilenetV1 } from './mobilenet-v1.js';
 export { numParams } from './num-params.js';
 export { archNames, getArch, registerArch } from './registry.js';
+export { mnistStats, SIMPLE_CNN_WIDTHS, SimpleCNN, simpleCnn } from './simple-cnn.js';
 export { BasicBlock, Bottleneck, ResNet, resnet18, resnet34, resnet50 } from './resnet.js';
 export { defaultSplit, mobilenetV1Split, noSplit, resnetSplit, splitBodyAt } from './splitters.js';
 export {

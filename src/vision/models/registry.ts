@@ -8,7 +8,8 @@ import { imagenetStats, inceptionStats } from '../normalize.js';
 import type { ArchSpec } from './arch.js';
 import { mobilenetV1, mobilenetV1Name } from './mobilenet-v1.js';
 import { resnet18, resnet34, resnet50 } from './resnet.js';
-import { mobilenetV1Split, resnetSplit } from './splitters.js';
+import { mnistStats, SIMPLE_CNN_WIDTHS, simpleCnn } from './simple-cnn.js';
+import { mobilenetV1Split, resnetSplit, splitBodyAt } from './splitters.js';
 import { weightsFor } from './weights-zoo.js';
 
 const ARCHS = new Map<string, ArchSpec>();
@@ -58,3 +59,14 @@ for (const alpha of [0.25, 0.5, 0.75, 1.0]) {
     weights: weightsFor(name),
   });
 }
+
+registerArch({
+  name: 'simple_cnn',
+  description: 'a small CNN for 28 px images trained from scratch (stride-2 conv-BN-ReLU blocks, as fastbook chapter 13); no pretrained weights',
+  create: simpleCnn,
+  cut: -3, // drop pool, flatten, fc
+  nf: SIMPLE_CNN_WIDTHS[SIMPLE_CNN_WIDTHS.length - 1]!,
+  // stem, block1, block2 | block3, block4 | head: three groups, as the ResNets', so slice(lo, hi) means the same.
+  splitter: splitBodyAt(3),
+  stats: mnistStats,
+});
