@@ -62,6 +62,13 @@ describe('materialiseMnist', () => {
     assert.ok(!readdirSync(f.train).includes('3_1.png') || statSync(join(f.train, '3_1.png')).size > 40, 'the leftover was replaced');
   });
 
+  it("'all' takes every digit of the package but the held-out ones", async (t) => {
+    const f = await materialiseMnist(join(tempDir(t), 'mnist'), { perDigit: 'all', heldOutPerDigit: 1 });
+    // The package's 10,000 digits (863 to 1,127 per class), one per class held out.
+    assert.deepEqual(f.counts, { train: 9_990, heldOut: 10 });
+    assert.equal(readdirSync(f.train).length, 9_990);
+  });
+
   it('says what to do when asked for more digits than the package has', async (t) => {
     await assert.rejects(materialiseMnist(join(tempDir(t), 'm'), { perDigit: 5000 }), /has \d+ images of digit \d, fewer than perDigit 5000 \+ heldOutPerDigit 2; ask for fewer/);
     await assert.rejects(materialiseMnist(join(tempDir(t), 'm'), { perDigit: 0 }), /perDigit must be an integer >= 1, got 0/);

@@ -23,8 +23,11 @@ export const MNIST_MARKER = 'mnist-demo.json';
 
 /** Options for {@link materialiseMnist}. */
 export interface MaterialiseMnistOptions {
-  /** Training-folder digits per class (at most what the package has, about 1,000). Default 600. */
-  perDigit?: number;
+  /**
+   * Training-folder digits per class (at most what the package has: 863 to 1,127), or 'all'
+   * for every digit not held out (10,000 in all, less the held-out ones). Default 'all'.
+   */
+  perDigit?: number | 'all';
   /** Digits per class kept out of the training folder, for predicting at the end. Default 2. */
   heldOutPerDigit?: number;
   /** Seed of the choice of digits (the package's own helpers shuffle with unseeded Math.random). Default 42. */
@@ -49,7 +52,7 @@ export interface MnistFolder {
 
 interface Marker {
   version: number;
-  perDigit: number;
+  perDigit: number | 'all';
   heldOutPerDigit: number;
   seed: number;
   counts: { train: number; heldOut: number };
@@ -102,7 +105,7 @@ function positiveInt(name: string, v: number, min: number): number {
 
 /**
  * Writes the digits as grayscale PNG files into `dir` (default {@link defaultMnistDir}):
- * `train/<label>_<n>.png` (`perDigit` per class) and `heldout/<label>_<n>.png`
+ * `train/<label>_<n>.png` (`perDigit` per class, default all) and `heldout/<label>_<n>.png`
  * (`heldOutPerDigit` per class), chosen by a seeded permutation of each class. Idempotent: a
  * complete folder with the same settings is reused as it is; one with other settings is
  * replaced. The files are written into a temporary folder beside `dir` and renamed into place
@@ -111,7 +114,7 @@ function positiveInt(name: string, v: number, min: number): number {
  * const { train, heldOut } = await materialiseMnist(); // ~/.cache/fastai-ts/data/mnist_demo
  */
 export async function materialiseMnist(dir: string = defaultMnistDir(), options: MaterialiseMnistOptions = {}): Promise<MnistFolder> {
-  const perDigit = positiveInt('perDigit', options.perDigit ?? 600, 1);
+  const perDigit = options.perDigit === 'all' || options.perDigit === undefined ? 'all' : positiveInt('perDigit', options.perDigit, 1);
   const heldOutPerDigit = positiveInt('heldOutPerDigit', options.heldOutPerDigit ?? 2, 0);
   const seed = positiveInt('seed', options.seed ?? 42, 0);
   const limiter = new Limiter(positiveInt('concurrency', options.concurrency ?? 32, 1));
@@ -135,19 +138,20 @@ export async function materialiseMnist(dir: string = defaultMnistDir(), options:
     for (let d = 0; d <= 9; d++) {
       const pixels = readDigit(source, d);
       const n = pixels.length / PIXELS;
-      if (perDigit + heldOutPerDigit > n) {
+      const take = perDigit === 'all' ? n - heldOutPerDigit : perDigit;
+      if (take < 1 || take + heldOutPerDigit > n) {
         throw new RangeError(`materialiseMnist: the package has ${n} images of digit ${d}, fewer than perDigit ${perDigit} + heldOutPerDigit ${heldOutPerDigit}; ask for fewer`);
       }
       // One stream per digit: the choice for digit d does not depend on the others' counts.
       const order = Rng.fromKeys(seed, d).permutation(n);
-      order.slice(0, heldOutPerDigit + perDigit).forEach((i, k) => {
+      order.slice(0, heldOutPerDigit + take).forEach((i, k) => {
         const bytes = Buffer.alloc(PIXELS);
         for (let p = 0; p < PIXELS; p++) bytes[p] = Math.round(Math.min(1, Math.max(0, pixels[i * PIXELS + p]!)) * 255);
         const file = join(k < heldOutPerDigit ? heldOut : train, `${d}_${i}.png`);
         writes.push(limiter.run(() => sharp(bytes, { raw: { width: MNIST_SIZE, height: MNIST_SIZE, channels: 1 } }).toColourspace('b-w').png().toFile(file)));
       });
       counts.heldOut += heldOutPerDigit;
-      counts.train += perDigit;
+      counts.train += take;
     }
     await Promise.all(writes);
     const marker: Marker = { version: LAYOUT_VERSION, perDigit, heldOutPerDigit, seed, counts };

