@@ -7,7 +7,7 @@
  * @module
  */
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { describeArg } from '../data/validate.js';
 import { ClassificationInterpretation } from '../interpret/index.js';
 import { formatFixed } from '../interpret/classification-report.js';
@@ -240,7 +240,7 @@ function exportPart(options: ReportOptions): Part {
   const size = existsSync(file) ? `${(statSync(file).size / 2 ** 20).toFixed(1)} MiB` : 'not written (yet)';
   return {
     id, title,
-    body: `<p><code>${esc(file)}</code> (${esc(size)})</p><p>Load it with <code>await loadLearner(${esc(JSON.stringify(basename(file)))})</code>, then <code>learn.predict(image)</code>.</p>`,
+    body: `<p><code>${esc(file)}</code> (${esc(size)})</p><p>Load it with <code>await loadLearner(${esc(JSON.stringify(file))})</code>, then <code>learn.predict(image)</code>.</p>`,
   };
 }
 
