@@ -79,12 +79,14 @@ describe('fastai-ts demo (mnist)', () => {
     const again = await learn.predict(result.predictions[0]!.file);
     assert.equal(again.label, result.predictions[0]!.predicted);
     learn.model.dispose();
-    if (result.report) {
-      assert.equal(result.report, join(home, 'demo', 'mnist-report.html'));
-      assert.match(readFileSync(result.report, 'utf8'), /<table id="epochs">/);
-    } else {
-      assert.match(out, /report: skipped/);
-    }
+    // The report: one self-contained page with this run's epoch and the export's path.
+    assert.equal(result.report, join(home, 'demo', 'mnist-report.html'));
+    assert.match(out, new RegExp(`report: +${result.report!.replace(/[.\\/]/g, '\\$&')}`));
+    const html = readFileSync(result.report!, 'utf8');
+    const epochRows = /<table id="epochs"[^>]*>[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!.match(/<tr/g) ?? [];
+    assert.equal(epochRows.length, 1, 'one epoch, one row');
+    assert.ok(html.includes(result.out), 'the export path');
+    assert.doesNotMatch(html, /src="(?!data:)/, 'images inlined');
   });
 
   it('stops after the current batch when interrupted, and still exports and predicts', async () => {

@@ -13,6 +13,8 @@ import {
 import { errorRate, type Learner, ProgressCallback, visionLearner } from '../../learner/index.js';
 import { augTransforms, fetchWeights, ImageBlock, Resize } from '../../vision/index.js';
 import { CliError, oneLine } from '../errors.js';
+// Loading the report layer adds learn.report() to the Learner.
+import '../../report/index.js';
 import { interruptSignal } from '../interrupt.js';
 
 /** Options for {@link runPetsDemo}, with the chapter's defaults. */
@@ -116,9 +118,8 @@ export async function runPetsDemo(options: PetsDemoOptions = {}): Promise<PetsDe
   say('[4/4] learn.export() and learn.report()');
   const exported = learn.export(out);
   let report: string | undefined;
-  const write = (learn as unknown as { report?: (file: string, o: Record<string, unknown>) => Promise<string> }).report;
-  if (reportFile && typeof write === 'function') {
-    report = await write.call(learn, reportFile, {
+  if (reportFile) {
+    report = await learn.report(reportFile, {
       title: 'fastai-ts demo pets: fastbook chapter 5',
       settings: {
         command: 'fastai-ts demo pets', data: images, labels: "RegexLabeller(/^(.+)_\\d+\\.jpg$/) on the file name",

