@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Command } from 'commander';
@@ -32,6 +34,8 @@ async function run(options: Parameters<typeof runMnistDemo>[0], onLine?: (line: 
   return { result, out: stream.text() };
 }
 
+const CHILD = fileURLToPath(new URL('./demo-child.ts', import.meta.url));
+
 // A run of the demo small enough for a test: 12 digits of each class, one epoch, a short lrFind.
 const SHORT = { perDigit: 12, epochs: 1, lrFindIters: 20, bs: 16 } as const;
 
@@ -60,7 +64,7 @@ describe('fastai-ts demo (mnist)', () => {
     assert.deepEqual(steps, [1, 2, 3, 4, 5, 6]);
     assert.match(out, /Building one batch/, 'the DataBlock summary');
     assert.match(out, /96 training \/ 24 validation images, 10 classes: 0 1 2 3 4 5 6 7 8 9/);
-    assert.match(out, /suggestions: minimum\/10 \S+, steep \S+, valley \S+, slide \S+; using valley/);
+    assert.match(out, /suggestions: minimum\/10 \S+, steep \S+, valley \S+, slide \S+; using minimum\/10/);
     assert.match(out, /^epoch +train_loss +valid_loss +error_rate +time$/m, 'the epoch table');
     assert.match(out, /^0 +\d+\.\d{6} +\d+\.\d{6} +\d+\.\d{6} +\d\d:\d\d$/m);
     // The held-out digits, one per class, each printed with its prediction.
@@ -102,6 +106,33 @@ describe('fastai-ts demo (mnist)', () => {
     assert.match(text, /stopped by Ctrl-C after the current batch; exporting the model as it is/);
     assert.match(text, /Stopped early in \d+ s/);
     assert.doesNotMatch(text, /^2 +\d/m, 'no third epoch');
+  });
+
+  it('Ctrl-C (SIGINT) stops after the current batch, still exports, and exits 130', async () => {
+    const out = join(home, 'interrupted.safetensors');
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify({ ...SHORT, epochs: 20, out, report: false })], {
+      env: { ...process.env, FASTAI_TS_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+      // The first epoch row: training is under way.
+      if (!sent && /^0 +\d/m.test(stdout)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 130, stdout + stderr);
+    assert.match(stderr, /stopping training after the current batch/);
+    assert.match(stdout, /stopped by Ctrl-C after the current batch; exporting the model as it is/);
+    assert.ok(existsSync(out), 'exported all the same');
+    assert.doesNotMatch(stdout, /^19 +\d/m, 'not all 20 epochs');
+    assert.match(stdout, /predicted \d \(p /);
   });
 
   it('--quiet prints only the results and where the files went', async () => {

@@ -40,7 +40,7 @@ export function define(program: Command): Command {
     .addOption(new Option('--out <file>', 'where the exported learner goes (default: under $FASTAI_TS_HOME/demo)'))
     .addOption(new Option('--report <file>', 'where the HTML training report goes (default: under $FASTAI_TS_HOME/demo)'))
     .addOption(new Option('--no-report', 'write no report'))
-    .addOption(new Option('--epochs <n>', 'epochs of training (mnist: fitOneCycle, default 5; pets: fineTune, default 2)').argParser(positiveInt(1)))
+    .addOption(new Option('--epochs <n>', 'epochs of training (mnist: fitOneCycle, default 8; pets: fineTune, default 2)').argParser(positiveInt(1)))
     .addOption(new Option('--seed <n>', 'seeds the digits chosen, the split, the shuffles and the new weights').default(42).argParser(positiveInt(0)))
     .addOption(new Option('--url <url>', 'pets: where to download the dataset archive (default: fastai\'s URLs.PETS)'));
   // The program's global --quiet serves when it has one; a program without it gets the demo's own.

