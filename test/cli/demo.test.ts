@@ -154,6 +154,16 @@ describe('the demo command', () => {
     for (const f of ['--out', '--report', '--no-report', '--epochs', '--seed', '--url', '--quiet']) assert.ok(flags.includes(f), f);
   });
 
+  it("uses the program's global --quiet when it has one, and --no-report turns the report off", async () => {
+    const withGlobal = new Command().option('--quiet', 'global').exitOverride();
+    const cmd = define(withGlobal).exitOverride().configureOutput({ writeErr: () => {} });
+    assert.ok(!cmd.options.some((o) => o.long === '--quiet'), 'no second --quiet');
+    // --url without pets fails after parsing, so the flags can be read without running a demo.
+    await assert.rejects(withGlobal.parseAsync(['demo', '--quiet', '--no-report', '--epochs', '3', '--url', 'u'], { from: 'user' }), /--url is for the pets demo/);
+    assert.equal(withGlobal.opts().quiet, true);
+    assert.deepEqual(cmd.opts(), { report: false, epochs: 3, seed: 42, url: 'u' });
+  });
+
   it('refuses an unknown demo, bad numbers and --url without pets, with what to do', async () => {
     await assert.rejects(program().parseAsync(['demo', 'cifar'], { from: 'user' }), (e: unknown) => e instanceof CliError && /unknown demo 'cifar'; known: mnist, pets/.test(e.message));
     await assert.rejects(program().parseAsync(['demo', '--url', 'http://x/y.tgz'], { from: 'user' }), /--url is for the pets demo/);
