@@ -62,9 +62,9 @@ describe('fastai-ts demo (mnist)', () => {
     // Each step, in order.
     const steps = [...out.matchAll(/^\[(\d)\/6\]/gm)].map((m) => Number(m[1]));
     assert.deepEqual(steps, [1, 2, 3, 4, 5, 6]);
-    assert.match(out, /Building one batch/, 'the DataBlock summary');
+    assert.match(out, /^ {2}Building one batch$/m, 'the DataBlock summary, indented');
     assert.match(out, /96 training \/ 24 validation images, 10 classes: 0 1 2 3 4 5 6 7 8 9/);
-    assert.match(out, /suggestions: minimum\/10 \S+, steep \S+, valley \S+, slide \S+; using minimum\/10/);
+    assert.match(out, /suggestions: minimum\/10 \S+, steep \S+, valley \S+, slide \S+; using minimum\/10 \(the book's rule of thumb/);
     assert.match(out, /^epoch +train_loss +valid_loss +error_rate +time$/m, 'the epoch table');
     assert.match(out, /^0 +\d+\.\d{6} +\d+\.\d{6} +\d+\.\d{6} +\d\d:\d\d$/m);
     // The held-out digits, one per class, each printed with its prediction.

