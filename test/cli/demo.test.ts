@@ -11,6 +11,7 @@ import { runMnistDemo } from '../../src/cli/demo/run.js';
 import { runPetsDemo } from '../../src/cli/demo/pets.js';
 import { CliError } from '../../src/cli/errors.js';
 import { loadLearner, readExportMeta } from '../../src/learner/index.js';
+import { torch } from '../../src/torch/index.js';
 import { tempDir } from '../data/fixtures.js';
 
 /** A stream that keeps what is written to it, and calls `onLine` for each line. */
@@ -53,7 +54,11 @@ describe('fastai-ts demo (mnist)', () => {
   });
 
   it('runs end to end into the cache folder: summary, lrFind, the epoch table, export, predictions', async () => {
+    const live = torch.memory().liveTensors;
     const { result, out } = await run(SHORT);
+    // The models and the optimizer's state are freed; what stays is Normalize's cached per-channel
+    // constants (mean and std, for the training and the loaded pipelines).
+    assert.ok(torch.memory().liveTensors - live <= 4, `${torch.memory().liveTensors - live} tensors left`);
     // The files went under FASTAI_TS_HOME, and the summary says where.
     assert.equal(result.out, join(home, 'demo', 'mnist.safetensors'));
     assert.ok(existsSync(result.out), result.out);

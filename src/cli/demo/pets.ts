@@ -130,6 +130,7 @@ export async function runPetsDemo(options: PetsDemoOptions = {}): Promise<PetsDe
       notes: stopped ? ['Training was stopped by Ctrl-C after the current batch; the export and this report show the model at that point.'] : [],
     });
   }
+  learn.opt?.dispose(); // the optimizer's state (Adam's moments) is not the model's
   learn.model.dispose();
   log(`${stopped ? 'Stopped early' : 'Done'}: validation error rate ${Number.isNaN(err) ? 'n/a' : `${(100 * err).toFixed(2)}%`}`);
   log(`  data:    ${path}`);

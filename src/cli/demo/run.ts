@@ -188,6 +188,7 @@ export async function runMnistDemo(options: MnistDemoOptions = {}): Promise<Mnis
     }
     if (stop.signal.aborted || lr === undefined) {
       log('stopped by Ctrl-C before training started; nothing was written');
+      learn.opt?.dispose();
       learn.model.dispose();
       const seconds = (performance.now() - start) / 1000;
       return { data, errorRate: NaN, predictions: [], stopped: true, seconds };
@@ -237,6 +238,7 @@ export async function runMnistDemo(options: MnistDemoOptions = {}): Promise<Mnis
   for (const p of predictions) {
     log(`  ${basename(p.file).padEnd(12)} predicted ${p.predicted} (p ${p.probability.toFixed(3)}), actual ${p.actual}${p.predicted === p.actual ? '' : '  <- wrong'}`);
   }
+  learn.opt?.dispose(); // the optimizer's state (Adam's moments) is not the model's
   learn.model.dispose();
 
   const seconds = (performance.now() - start) / 1000;
