@@ -10,3 +10,5 @@ export * from './learner/index.js';
 export * from './interpret/index.js';
 /** The plotting module (charts, heatmaps and image grids to PNG or SVG): `plot.lineChart(...)`. */
 export * as plot from './plot/index.js';
+// Loading the report module also adds learn.report() to the Learner (fastai's @patch).
+export * from './report/index.js';

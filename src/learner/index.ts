@@ -29,12 +29,12 @@ export { EarlyStoppingCallback, type EarlyStoppingOptions } from './callbacks/ea
 export { GradientAccumulation } from './callbacks/gradient-accumulation.js';
 export { clipGradNorm_, GradientClip } from './callbacks/gradient-clip.js';
 export {
-  LRFinder, lrFind, minimum, slide, steep, valley, type LRFinderOptions, type LrFindOptions, type LrFindResult, type SuggestFunc, type Suggestion,
+  LRFinder, lrFind, minimum, slide, steep, valley, type LRFinderOptions, type LrFindOptions, type LrFindRecord, type LrFindResult, type SuggestFunc, type Suggestion,
 } from './callbacks/lr-finder.js';
 export { GradScaler, MixedPrecision, type GradScalerOptions, type MixedPrecisionOptions } from './callbacks/mixed-precision.js';
 export { ParamScheduler, type HyperSchedule } from './callbacks/param-scheduler.js';
 export { formatCell, formatTime, ProgressCallback, type ProgressCallbackOptions } from './callbacks/progress.js';
-export { Recorder, type EpochLog } from './callbacks/recorder.js';
+export { Recorder, type EpochLog, type FitRecord } from './callbacks/recorder.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './callbacks/reduce-lr-on-plateau.js';
 export { SaveModelCallback, type SaveModelOptions } from './callbacks/save-model.js';
 export { TerminateOnNaNCallback } from './callbacks/terminate-on-nan.js';

@@ -17,7 +17,7 @@ import { ProgressCallback } from './callbacks/progress.js';
 import { Recorder } from './callbacks/recorder.js';
 import { TrainEvalCallback } from './callbacks/train-eval.js';
 import { ChannelsLast } from './callbacks/channels-last.js';
-import { lrFind, type LrFindOptions, type LrFindResult } from './callbacks/lr-finder.js';
+import { lrFind, type LrFindOptions, type LrFindRecord, type LrFindResult } from './callbacks/lr-finder.js';
 import { type GradScalerOptions, MixedPrecision } from './callbacks/mixed-precision.js';
 import { exportLearner } from './load-learner.js';
 import { getPreds, type GetPredsOptions, predict, type Prediction, type Preds } from './inference.js';
@@ -122,6 +122,8 @@ export class Learner {
   cbs: Callback[] = [];
   /** Autocast for the forward pass and loss (set by mixed precision); null for float32. */
   autocast: AutocastOptions | null = null;
+  /** The curve and suggestions of the last {@link lrFind} (its latest run); null before one ran. */
+  lrFindResult: LrFindRecord | null = null;
 
   // fastai's training state, readable by callbacks.
   /** The batch's inputs and targets (owned by the loop; freed after `afterBatch`). */
@@ -171,7 +173,7 @@ export class Learner {
     this.addCbs([...defaults, ...(options.cbs ?? [])]);
   }
 
-  /** The Recorder (losses, learning rates and per-epoch values of the last fit). */
+  /** The Recorder (losses, learning rates and per-epoch values of the last fit; every fit in `recorder.history`). */
   get recorder(): Recorder {
     const r = this.cbs.find((c): c is Recorder => c instanceof Recorder);
     if (!r) throw new Error('Learner: no Recorder callback (it was removed)');
@@ -328,7 +330,7 @@ export class Learner {
    * fastai's learning-rate finder: trains `numIt` batches (default 100) with the learning
    * rate growing from `startLr` (1e-7) to `endLr` (10), records the smoothed loss, stops when it
    * diverges, then restores the weights and optimizer. Returns one field per suggestion rule
-   * (default `valley`) and the curve (`lrs`, `losses`).
+   * (default `valley`) and the curve (`lrs`, `losses`), also kept in {@link lrFindResult}.
    * @example
    * const { valley } = await learn.lrFind();
    * const { minimum, steep } = await learn.lrFind({ suggestFuncs: [minimum, steep] });

@@ -154,6 +154,8 @@ export interface LrFindCurve {
   readonly losses: readonly number[];
   /** Each suggestion's name and point on the curve. Default none. */
   readonly points?: Readonly<Record<string, { lr: number; loss: number }>>;
+  /** Each suggestion's value, for its label (as `learn.lrFindResult` holds them). Default: the field of the same name, else the point's lr. */
+  readonly suggestions?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -177,7 +179,7 @@ export function lrFindPanel(curve: LrFindCurve, options: { skipEnd?: number } = 
   if (keep.length < 2) throw new Error('plotLrFind: fewer than 2 recorded batches to draw; run learn.lrFind() first (numIt >= 10)');
   // The label shows the suggested value, which is not always the point's lr (minimum is a tenth of it).
   const suggested = (name: string, lr: number): number => {
-    const v = (curve as unknown as Record<string, unknown>)[name];
+    const v = curve.suggestions?.[name] ?? (curve as unknown as Record<string, unknown>)[name];
     return typeof v === 'number' ? v : lr;
   };
   const markers: PointLabel[] = Object.entries(curve.points ?? {}).map(([name, p]) => ({ x: p.lr, y: p.loss, label: `${name}: ${suggested(name, p.lr).toExponential(2)}` }));
@@ -188,4 +190,67 @@ export function lrFindPanel(curve: LrFindCurve, options: { skipEnd?: number } = 
     xScale: 'log',
     markers,
   };
+}
+
+/** The fits of a run, joined by {@link joinFits}: one set of curves, and where each fit starts. */
+export interface JoinedCurves extends RecordedCurves {
+  /** The index in `losses` (and `lrs`, `moms`, the hps rows) of each fit's first batch. */
+  readonly starts: readonly number[];
+}
+
+/**
+ * The fits of a run (e.g. `learn.recorder.history`) end to end, as one set of curves that
+ * {@link lossPanel} and {@link schedPanels} draw: batches and epochs numbered across the fits.
+ * A fit without a scheduled hyper-parameter that another fit has gets its recorded lr or mom
+ * (the last group's) there, NaN for the other groups (not drawn).
+ */
+export function joinFits(fits: readonly RecordedCurves[]): JoinedCurves {
+  if (fits.length === 0) throw new Error('joinFits: no fits to join; train first (learn.fit, fitOneCycle, fineTune)');
+  const starts: number[] = [];
+  const keys = [...new Set(fits.flatMap((f) => Object.keys(f.hps)))];
+  const groups = Math.max(1, ...fits.flatMap((f) => Object.values(f.hps).flatMap((rows) => rows.map((r) => r.length))));
+  const hps: Record<string, number[][]> = Object.fromEntries(keys.map((k) => [k, []]));
+  const out = { lrs: [] as number[], moms: [] as number[], losses: [] as number[], iters: [] as number[], values: [] as (readonly number[])[] };
+  for (const f of fits) {
+    const offset = out.losses.length;
+    starts.push(offset);
+    out.lrs.push(...f.lrs);
+    out.moms.push(...f.moms);
+    out.losses.push(...f.losses);
+    out.iters.push(...f.iters.map((it) => it + offset));
+    out.values.push(...f.values);
+    for (const k of keys) {
+      const own = f.hps[k];
+      const fallback = k === 'lr' ? f.lrs : k === 'mom' ? f.moms : undefined;
+      const rows = own ?? f.losses.map((_, i) => {
+        const row = new Array<number>(groups).fill(NaN);
+        if (fallback) row[groups - 1] = fallback[i] ?? NaN;
+        return row;
+      });
+      hps[k]!.push(...rows.map((r) => [...r]));
+    }
+  }
+  return { ...out, hps, names: fits[fits.length - 1]!.names, starts };
+}
+
+/**
+ * The learning curve of a whole run ({@link lossPanel} over {@link joinFits}): with more than one
+ * fit, each fit's training loss is its own series (`fitNames`, default 'fit 1', 'fit 2', ...),
+ * so the fits can be told apart; the validation loss is one series across them.
+ */
+export function runLossPanel(fits: readonly RecordedCurves[], options: Omit<PlotLossOptions, keyof PlotFileOptions> & { fitNames?: readonly string[] } = {}): LinePanel {
+  const { fitNames, ...lossOptions } = options;
+  const joined = joinFits(fits);
+  const panel = lossPanel(joined, lossOptions);
+  if (fits.length < 2) return panel;
+  const [train, ...rest] = panel.series;
+  const series: Series[] = [];
+  joined.starts.forEach((start, k) => {
+    const end = joined.starts[k + 1] ?? Infinity;
+    const keep = train!.x.flatMap((x, i) => (x >= start && x < end ? [i] : []));
+    if (keep.length === 0) return; // a fit with no batch after skipStart
+    const name = `${fitNames?.[k] ?? `fit ${k + 1}`} train`;
+    series.push({ name, x: keep.map((i) => train!.x[i]!), y: keep.map((i) => train!.y[i]!), mark: keep.length === 1 ? 'point' : 'line' });
+  });
+  return { ...panel, series: [...series, ...rest] };
 }

@@ -64,7 +64,9 @@ export const valley = named('valley', (lrs, losses) => {
     }
   }
   const sections = (maxEnd - maxStart) / 3;
-  const idx = maxStart + Math.trunc(sections) + Math.trunc(sections / 2);
+  const at = maxStart + Math.trunc(sections) + Math.trunc(sections / 2);
+  // maxStart is one before the run (fastai's), so -1 when it starts at 0: Python's lrs[-1] is the last
+  const idx = at < 0 ? n + at : at;
   return { lr: lrs[idx]!, point: { lr: lrs[idx]!, loss: losses[idx]! } };
 });
 
@@ -184,9 +186,25 @@ export type LrFindResult<N extends string = 'valley'> = { readonly [K in N]: num
 };
 
 /**
+ * What a Learner keeps of its last `lrFind` ({@link Learner.lrFindResult}): the curve, each
+ * suggestion's value by rule name and its point on the curve. It draws with `plotLrFind`.
+ */
+export interface LrFindRecord {
+  /** The learning rate of every recorded batch. */
+  readonly lrs: readonly number[];
+  /** The smoothed loss of every recorded batch. */
+  readonly losses: readonly number[];
+  /** Each rule's suggested learning rate, e.g. `{ valley: 1.2e-3 }`. */
+  readonly suggestions: Readonly<Record<string, number>>;
+  /** Where each suggestion sits on the curve. */
+  readonly points: Readonly<Record<string, { lr: number; loss: number }>>;
+}
+
+/**
  * fastai's `lr_find`: trains with {@link LRFinder} on training batches only, then restores the
  * weights, the optimizer state and the training loader's epoch, and applies the suggestion
- * rules to `lrs[numIt/10 : -5]` (cut at the first NaN loss).
+ * rules to `lrs[numIt/10 : -5]` (cut at the first NaN loss). Keeps the result in
+ * `learn.lrFindResult` (for reports).
  */
 export async function lrFind<N extends string = 'valley'>(learn: Learner, options: LrFindOptions<N> = {}): Promise<LrFindResult<N>> {
   const numIt = options.numIt ?? 100;
@@ -225,11 +243,14 @@ export async function lrFind<N extends string = 'valley'>(learn: Learner, option
   }
   const out: Record<string, unknown> = { lrs: recLrs, losses: recLosses };
   const points: Record<string, { lr: number; loss: number }> = {};
+  const suggestions: Record<string, number> = {};
   for (const f of suggestFuncs) {
     const s = f(lrs, losses, numIt);
     out[f.suggestName] = s.lr;
+    suggestions[f.suggestName] = s.lr;
     points[f.suggestName] = s.point;
   }
   out.points = points;
+  learn.lrFindResult = { lrs: recLrs.slice(), losses: recLosses.slice(), suggestions, points: structuredClone(points) };
   return out as LrFindResult<N>;
 }

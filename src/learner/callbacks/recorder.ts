@@ -1,11 +1,13 @@
 /**
  * Recorder: what a fit did, as numbers (fastai's `Recorder`, always present): per training
  * batch the learning rate, momentum and smoothed loss; per epoch the training loss, the
- * validation loss, the metrics and the time.
+ * validation loss, the metrics and the time. Its per-fit fields describe the current (or last)
+ * fit; {@link Recorder.history} keeps every fit of the Learner's life.
  * @module
  */
 import type { Tensor } from '../../torch/index.js';
 import { Callback } from '../callback.js';
+import { LRFinder } from './lr-finder.js';
 import { AvgLoss, AvgSmoothLoss, metricName } from '../metrics.js';
 import {
   type LrFindCurve, type PlotFileOptions, plotLoss as drawLoss, type PlotLossOptions, plotLrFind as drawLrFind, type PlotLrFindOptions,
@@ -25,7 +27,41 @@ export interface EpochLog {
   seconds: number;
 }
 
-/** Records losses, hyper-parameters and metrics of the current (or last) fit. */
+/**
+ * One fit as {@link Recorder.history} keeps it: the Recorder's per-fit fields of that fit (the
+ * same arrays while it runs), and how it started.
+ */
+export interface FitRecord {
+  /** Column names of this fit's table: `['epoch', 'train_loss', 'valid_loss', ...metrics, 'time']`. */
+  readonly names: readonly string[];
+  /** The epochs asked for (`fit(nEpoch)`); fewer rows were recorded when it stopped early. */
+  readonly nEpoch: number;
+  /** The epoch number of each row (from `startEpoch` when resuming). */
+  readonly epochs: number[];
+  /** One row per epoch: `[trainLoss, validLoss, ...metrics]`. */
+  readonly values: number[][];
+  /** Wall seconds of each epoch. */
+  readonly epochTimes: number[];
+  /** The last parameter group's learning rate at each training batch. */
+  readonly lrs: number[];
+  /** The last parameter group's momentum at each training batch (NaN when the optimizer has none). */
+  readonly moms: number[];
+  /** The smoothed training loss after each training batch (smoothing restarts with each fit). */
+  readonly losses: number[];
+  /** Per epoch, the training batches recorded so far in this fit. */
+  readonly iters: number[];
+  /** Every scheduled hyper-parameter per batch (`hps.lr[i]` has one value per group); `{}` for a plain `fit`. */
+  readonly hps: Readonly<Record<string, number[][]>>;
+  /** Each parameter group's learning rate as the fit began (fitOneCycle's lrMax, fit's constant lr). */
+  readonly startLrs: readonly number[];
+  /** Parameter groups, and how many of them were frozen (some parameters not trained) as the fit began. */
+  readonly groups: number;
+  readonly frozenGroups: number;
+  /** Whether it was stopped by an AbortSignal or `learn.stop()` (false while it runs). */
+  stopped: boolean;
+}
+
+/** Records losses, hyper-parameters and metrics of the current (or last) fit, and keeps every fit in {@link history}. */
 export class Recorder extends Callback {
   override order = 50;
   /** The last parameter group's learning rate at each training batch. */
@@ -44,6 +80,8 @@ export class Recorder extends Callback {
   hps: Record<string, number[][]> = {};
   /** The epoch just finished (for the progress table and loggers); null before the first. */
   lastLog: EpochLog | null = null;
+  readonly #history: FitRecord[] = [];
+  #current: (FitRecord & { hps: Record<string, number[][]> }) | null = null;
   readonly #smooth: AvgSmoothLoss;
   readonly #valid = AvgLoss();
   #start = 0;
@@ -71,7 +109,20 @@ export class Recorder extends Callback {
     return this.#smooth.value ?? NaN;
   }
 
+  /**
+   * Every fit since the Learner was made, oldest first (fineTune's frozen and unfrozen fits are
+   * two), each with its epoch table and per-batch curves; the learning-rate finder's own fits are
+   * left out. The last record is live while its fit runs.
+   */
+  get history(): readonly FitRecord[] {
+    return this.#history.map((r) => (r === this.#current ? { ...r, hps: this.hps } : r));
+  }
+
   override beforeFit(): void {
+    // ParamScheduler hands its values over in its afterFit, after ours: the last fit's hps are
+    // only final now.
+    if (this.#current) this.#current.hps = this.hps;
+    this.#current = null;
     this.lrs = [];
     this.moms = [];
     this.losses = [];
@@ -81,6 +132,17 @@ export class Recorder extends Callback {
     this.hps = {};
     this.lastLog = null;
     this.#smooth.reset();
+    const learn = this.learn;
+    if (learn.cbs.some((c) => c instanceof LRFinder)) return; // lrFind's trial fit is not part of the run
+    const opt = learn.opt;
+    const groups = opt?.paramGroups ?? [];
+    this.#current = {
+      names: this.names, nEpoch: learn.nEpoch, epochs: [], values: this.values, epochTimes: this.epochTimes,
+      lrs: this.lrs, moms: this.moms, losses: this.losses, iters: this.iters, hps: {},
+      startLrs: opt ? opt.hypers.map((h) => h.lr ?? NaN) : [], groups: groups.length,
+      frozenGroups: groups.filter((g) => g.some((p) => !p.requiresGrad)).length, stopped: false,
+    };
+    this.#history.push(this.#current);
   }
 
   override beforeEpoch(): void {
@@ -129,6 +191,11 @@ export class Recorder extends Callback {
     this.epochTimes.push(seconds);
     this.iters.push(this.losses.length);
     this.lastLog = { epoch: this.learn.epoch, trainLoss: this.#trainLoss, validLoss: this.#validLoss, metrics, seconds };
+    this.#current?.epochs.push(this.learn.epoch);
+  }
+
+  override afterFit(): void {
+    if (this.#current) this.#current.stopped = this.learn.stopping;
   }
 
   /** fastai's `plot_loss`: smoothed training loss per batch from `skipStart` (default 5), validation loss per epoch. See {@link plotLoss}. */
