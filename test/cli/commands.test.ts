@@ -114,13 +114,19 @@ describe('fastai-ts: train, predict, interpret, lr-find, summary, show-batch on 
 
   it('train fine-tunes, prints the epoch table of both phases and exports', (t) => {
     if (!HAVE) return void t.skip('needs ../shared/data/pets and ../shared/models/mobilenet_v1_0.25_224.safetensors');
-    const r = cli(['train', PETS, ...LABEL, ...SMALL, '--epochs', '1', '--out', model]);
+    const report = join(tmp, 'report.html');
+    const r = cli(['train', PETS, ...LABEL, ...SMALL, '--epochs', '1', '--out', model, '--report', report]);
     assert.equal(r.status, 0, r.stderr);
     trainOut = r.stdout;
     assert.match(r.stdout, /370 images, 37 classes; 296 train \/ 74 valid \(random 20% for validation \(seed 42\)\)/);
     assert.equal(r.stdout.match(/^epoch\s+train_loss\s+valid_loss\s+error_rate\s+time$/gm)?.length, 2, 'one table per phase (frozen, unfrozen)');
     assert.equal(r.stdout.match(/^0\s+\d+\.\d{6}\s+\d+\.\d{6}\s+\d\.\d{6}\s+\d\d:\d\d$/gm)?.length, 2);
     assert.ok(existsSync(model), 'the export');
+    const html = readFileSync(report, 'utf8');
+    const rows = /<table id="epochs">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1]?.match(/<tr/g)?.length;
+    assert.equal(rows, 2, 'the report has both fits\' epochs');
+    assert.ok(html.includes('--label-re &apos;^(.+)_\\d+\\.jpg$&apos;'), 'the command line, quoted as typed');
+    assert.ok(html.includes(model), 'the export path');
   });
 
   it('predict prints a label per image, the top k, and one JSON array with --json', (t) => {
@@ -190,7 +196,8 @@ describe('fastai-ts train: Ctrl-C', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'fastai-ts-cli-'));
     t.after(() => rmSync(tmp, { recursive: true, force: true }));
     const run = (out: string, twice: boolean) => new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'train', PETS, ...LABEL, ...SMALL, '--bs', '8', '--epochs', '50', '--out', out], { env: ENV });
+      const args = ['train', PETS, ...LABEL, ...SMALL, '--bs', '8', '--epochs', '50', '--out', out, '--report', out.replace('.safetensors', '.html')];
+      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: ENV });
       let stdout = '';
       let stderr = '';
       let sent = false;
@@ -210,6 +217,7 @@ describe('fastai-ts train: Ctrl-C', () => {
     assert.match(once.stderr, /stopping training after the current batch .*; Ctrl-C again to quit now/);
     assert.match(once.stdout, /stopped by Ctrl-C; the model as it was.*: exported to .*once\.safetensors/);
     assert.ok(existsSync(join(tmp, 'once.safetensors')));
+    assert.match(readFileSync(join(tmp, 'once.html'), 'utf8'), /stopped by Ctrl-C after the current batch/, 'the report, with a note');
     assert.ok((once.stdout.match(/^\d+\s+\d/gm) ?? []).length < 50, 'far fewer epochs than asked');
     const twice = await run(join(tmp, 'twice.safetensors'), true);
     assert.equal(twice.code, 130);

@@ -50,6 +50,11 @@ export async function findLr(learn: Learner, say: (line: string) => void, numIt 
   return { lr: found.valley, found };
 }
 
+/** `arg` as a POSIX shell would need it written (the report shows a command that can be pasted). */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
+}
+
 /** Runs `train`; returns the exit code (0, or 130 when Ctrl-C stopped it). */
 export async function train(folder: string, flags: TrainFlags, argv: readonly string[] = []): Promise<number> {
   const say = (line: string) => {
@@ -91,9 +96,10 @@ export async function train(folder: string, flags: TrainFlags, argv: readonly st
     if (flags.report) {
       const report = await learn.report(resolve(flags.report), {
         settings: {
-          command: ['fastai-ts', ...argv].join(' '), data: resolve(folder), labels: lab.labels, split: lab.split,
-          arch: `${flags.arch}${flags.pretrained ? ' (pretrained)' : ' (random init)'}`, recipe, seed: flags.seed,
-          sizes: `Resize(${flags.itemSize}) per item, augTransforms(size ${flags.size}, minScale ${flags.minScale}) per batch, bs ${flags.bs}`,
+          command: ['fastai-ts', ...argv].map(shellQuote).join(' '), labels: lab.labels, split: lab.split, seed: flags.seed,
+          pretrained: flags.pretrained ? `yes (${flags.weights ?? 'the registered weights'})` : 'no (random initialisation)',
+          recipe,
+          ...(found ? { 'lr': `${lr!.toExponential(2)} (lrFind's valley)` } : {}),
         },
         exportPath: file,
         ...(found ? { lrFind: found } : {}),
