@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { type AddressInfo, createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -33,6 +34,15 @@ async function run(options: Parameters<typeof runMnistDemo>[0], onLine?: (line: 
   const stream = collector(onLine);
   const result = await runMnistDemo({ ...options, stream });
   return { result, out: stream.text() };
+}
+
+/** A loopback port that was free a moment ago (a server opened on port 0, then closed). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 const CHILD = fileURLToPath(new URL('./demo-child.ts', import.meta.url));
@@ -179,12 +189,14 @@ describe('the demo command', () => {
     const saved = process.env.FASTAI_TS_HOME;
     process.env.FASTAI_TS_HOME = tempDir(t); // nothing cached
     try {
-      // Port 1 on the loopback refuses connections: what a machine without a network sees.
-      const url = 'http://127.0.0.1:1/oxford-iiit-pet.tgz';
+      // A loopback port nothing listens on refuses the connection, as a machine without a network does.
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}/oxford-iiit-pet.tgz`;
       const check = (e: unknown) => {
         assert.ok(e instanceof CliError, String(e));
         assert.doesNotMatch(e.message, /\n/);
-        assert.match(e.message, /^the pets demo needs the network to download the Oxford-IIIT Pet dataset \(could not download http:\/\/127\.0\.0\.1:1\/oxford-iiit-pet\.tgz/);
+        assert.ok(e.message.startsWith(`the pets demo needs the network to download the Oxford-IIIT Pet dataset (could not download ${url}: `), e.message);
+        assert.match(e.message, /ECONNREFUSED/);
         assert.match(e.message, /Connect to the network and run it again; or run `fastai-ts demo` for the offline demo .*; or run the chapter on local data with `npm run pets -- --data <folder> --weights <folder>`$/);
         return true;
       };
