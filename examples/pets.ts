@@ -21,7 +21,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  augTransforms, CategoryBlock, ClassificationInterpretation, crossEntropy, DataBlock, type DataLoaders, errorRate, FileList, getImageFiles,
+  augTransforms, CategoryBlock, ClassificationInterpretation, CollateError, crossEntropy, DataBlock, type DataLoaders, errorRate, FileList, getImageFiles,
   ImageBlock, type Learner, loadLearner, logSoftmax, ls, minimum, nllLoss, plotLrFind, RandomSplitter, RegexLabeller, Resize, setPixelCacheLimit, setSeed, slice,
   softmax, spreadLrs, steep, torch, untarData, URLs, usingAttr, valley, visionLearner,
 } from '../src/index.js';
@@ -156,7 +156,21 @@ console.log(`${dls.trainDs.length} training and ${dls.validDs.length} validation
 
 // ---------------------------------------------------------------------------------------------
 step('summary()');
-await pets.summary(images);
+// The book's deliberate mistake: no Resize, so photos of different sizes cannot be stacked into
+// a batch. summary() runs the pipeline step by step and shows exactly where it breaks.
+const pets1 = new DataBlock({ blocks: [ImageBlock(), CategoryBlock()], getItems: getImageFiles, splitter: RandomSplitter({ seed }), getY: labeller });
+try {
+  await pets1.summary(images);
+  fail('summary() of the DataBlock without Resize was expected to fail at collation');
+} catch (e) {
+  if (!(e instanceof CollateError)) throw e;
+}
+// With presizing the same items collate; the end of that summary shows the batch.
+const printed: string[] = [];
+await pets.summary(images, { print: (text) => printed.push(text) });
+const lines = printed.join('\n').split('\n');
+console.log(`\nwith Resize(${cfg.item}) (the DataBlock above) summary() ends:`);
+console.log(lines.slice(lines.indexOf('Collating items in a batch')).join('\n'));
 
 // ---------------------------------------------------------------------------------------------
 step('showBatch()');
