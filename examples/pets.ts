@@ -96,6 +96,10 @@ const weights = args.weights ?? (full ? undefined : join(SHARED, 'models'));
 if (weights !== undefined && !existsSync(weights)) fail(`the weights ${resolve(weights)} do not exist; pass --weights <folder|file> (the MobileNet v1 safetensors), or --full to download resnet34/resnet50`);
 const deepWeights = weights !== undefined && statSync(weights).isFile() ? dirname(weights) : weights;
 
+// Offline the photos are a folder we have; --full downloads them in step 1, as the book does.
+const dataArg = args.data === undefined ? (full ? undefined : join(SHARED, 'data', 'pets')) : args.data;
+if (dataArg !== undefined && !existsSync(dataArg)) fail(`the pets folder ${resolve(dataArg)} does not exist; pass --data <folder of pets photos>, or --full to download the full dataset`);
+
 const out = resolve(args.out ?? mkdtempSync(join(tmpdir(), 'fastai-ts-pets-')));
 mkdirSync(out, { recursive: true });
 console.log(`fastbook chapter 5 in fastai-ts (${full ? 'full dataset' : quick ? 'quick' : 'pets sample'}); files go to ${out}`);
@@ -110,12 +114,11 @@ function step(title: string): void {
 step('Explore the data');
 let path: string;
 let images: string;
-if (full && args.data === undefined) {
+if (dataArg === undefined) {
   path = await untarData(URLs.PETS); // ~/.cache/fastai-ts/data/oxford-iiit-pet, downloaded once
   images = join(path, 'images');
 } else {
-  path = resolve(args.data ?? join(SHARED, 'data', 'pets'));
-  if (!existsSync(path)) fail(`the pets folder ${path} does not exist; pass --data <folder of pets photos>, or --full to download the full dataset`);
+  path = resolve(dataArg);
   // The full dataset has annotations/ and images/; the sample is the photos themselves.
   images = existsSync(join(path, 'images')) ? join(path, 'images') : path;
 }
