@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { fastaiTsVersion } from '../learner/export.js';
+import * as demo from './commands/demo.js';
 import * as info from './commands/info.js';
 import * as interpret from './commands/interpret.js';
 import * as lrFind from './commands/lr-find.js';
@@ -21,6 +22,6 @@ export function program(): Command {
     .option('--quiet', 'print less (no epoch table or progress)')
     .showHelpAfterError('(add --help for the options)')
     .exitOverride();
-  for (const cmd of [train, lrFind, summary, showBatch, interpret, predict, info]) cmd.define(p).exitOverride();
+  for (const cmd of [demo, train, lrFind, summary, showBatch, interpret, predict, info]) cmd.define(p).exitOverride();
   return p;
 }

@@ -162,7 +162,7 @@ describe('fastai-ts: train, predict, interpret, lr-find, summary, show-batch on 
     assert.ok(m, r.stdout);
     assert.equal(Number(m[1]), Number(trained.toFixed(4)), 'the split the model was validated on');
     assert.match(r.stdout, /precision\s+recall\s+f1-score\s+support/);
-    assert.match(r.stdout, /most confused \(actual -> predicted: count\):\n  \S+ -> \S+: \d+|no class pair is confused/);
+    assert.match(r.stdout, /most confused \(actual -> predicted: count\):\n {2}\S+ -> \S+: \d+|no class pair is confused/);
     assert.ok(await isPng(confusion) && await isPng(top));
   });
 

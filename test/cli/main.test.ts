@@ -24,6 +24,6 @@ describe('the fastai-ts command', () => {
     assert.equal(r.status, 0, r.out);
     assert.match(r.out, /decode threads \(libuv pool\): 6/);
     assert.match(r.out, /fastai-ts on libtorch \d+\.\d+/);
-    assert.match(r.out, /architectures \(--arch\):\n  resnet18 .*\n  resnet34 /);
+    assert.match(r.out, /architectures \(--arch\):\n {2}resnet18 .*\n {2}resnet34 /);
   });
 });
