@@ -182,7 +182,7 @@ describe('the demo command', () => {
   it('refuses an unknown demo, bad numbers and --url without pets, with what to do', async () => {
     await assert.rejects(program().parseAsync(['demo', 'cifar'], { from: 'user' }), (e: unknown) => e instanceof CliError && /unknown demo 'cifar'; known: mnist, pets/.test(e.message));
     await assert.rejects(program().parseAsync(['demo', '--url', 'http://x/y.tgz'], { from: 'user' }), /--url is for the pets demo/);
-    await assert.rejects(program().parseAsync(['demo', '--epochs', '0'], { from: 'user' }), /expected an integer >= 1, got '0'/);
+    await assert.rejects(program().parseAsync(['demo', '--epochs', '0'], { from: 'user' }), /'0' is not a whole number >= 1/);
   });
 
   it('demo pets offline fails at once with one line: connect, run the offline demo, or use local data', async (t) => {

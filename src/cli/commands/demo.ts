@@ -4,10 +4,11 @@
  * `pets` runs fastbook chapter 5 on the full Oxford-IIIT Pet dataset (downloads it).
  * @module
  */
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { runMnistDemo } from '../demo/run.js';
 import { runPetsDemo } from '../demo/pets.js';
 import { CliError } from '../errors.js';
+import { intAtLeast } from '../flags.js';
 
 /** The demos by name. */
 export const DEMOS = ['mnist', 'pets'] as const;
@@ -23,14 +24,6 @@ export interface DemoFlags {
   quiet?: boolean;
 }
 
-function positiveInt(min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}, got '${value}'`);
-    return n;
-  };
-}
-
 /** Adds `demo [which]` to `program`. */
 export function define(program: Command): Command {
   const cmd = program
@@ -40,8 +33,8 @@ export function define(program: Command): Command {
     .addOption(new Option('--out <file>', 'where the exported learner goes (default: under $FASTAI_TS_HOME/demo)'))
     .addOption(new Option('--report <file>', 'where the HTML training report goes (default: under $FASTAI_TS_HOME/demo)'))
     .addOption(new Option('--no-report', 'write no report'))
-    .addOption(new Option('--epochs <n>', 'epochs of training (mnist: fitOneCycle, default 8; pets: fineTune, default 2)').argParser(positiveInt(1)))
-    .addOption(new Option('--seed <n>', 'seeds the digits chosen, the split, the shuffles and the new weights').default(42).argParser(positiveInt(0)))
+    .addOption(new Option('--epochs <n>', 'epochs of training (mnist: fitOneCycle, default 8; pets: fineTune, default 2)').argParser(intAtLeast(1)))
+    .addOption(new Option('--seed <n>', 'seeds the digits chosen, the split, the shuffles and the new weights').default(42).argParser(intAtLeast(0)))
     .addOption(new Option('--url <url>', 'pets: where to download the dataset archive (default: fastai\'s URLs.PETS)'));
   // The program's global --quiet serves when it has one; a program without it gets the demo's own.
   if (!program.options.some((o) => o.long === '--quiet')) cmd.option('--quiet', 'print only the results and where the files went');
@@ -73,7 +66,7 @@ export async function demo(which: string, flags: DemoFlags): Promise<number> {
     seed: flags.seed,
     quiet: flags.quiet ?? false,
   };
-  if (which === 'pets') return (await runPetsDemo({ ...common, ...(flags.url === undefined ? {} : { url: flags.url }) })).stopped ? 130 : 0;
+  if (which === 'pets') return runPetsDemo({ ...common, ...(flags.url === undefined ? {} : { url: flags.url }) });
   if (flags.url !== undefined) throw new CliError('--url is for the pets demo (the mnist demo downloads nothing)');
   return (await runMnistDemo(common)).stopped ? 130 : 0;
 }

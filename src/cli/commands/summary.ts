@@ -3,8 +3,8 @@
  * transforms: every step of building one sample and one batch, and exactly where it fails.
  * @module
  */
-import type { Command } from 'commander';
-import { addDataFlags, type DataFlags, flagsOf } from '../flags.js';
+import { type Command, Option } from 'commander';
+import { addDataFlags, type DataFlags, flagsOf, intAtLeast } from '../flags.js';
 import { CliError } from '../errors.js';
 import { dataBlock, labelling } from '../setup.js';
 
@@ -15,7 +15,7 @@ export function define(program: Command): Command {
     .argument('<folder>', 'the folder of images');
   addDataFlags(cmd, { batch: false });
   return cmd
-    .option('--bs <n>', 'samples in the batch built', (s) => Number(s), 4)
+    .addOption(new Option('--bs <n>', 'samples in the batch built').default(4).argParser(intAtLeast(1)))
     .action(async (folder: string, _o: unknown, self: Command) => {
       const flags = flagsOf<DataFlags>(self);
       const lab = labelling(folder, flags);
