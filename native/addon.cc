@@ -13,6 +13,7 @@
 #include "cpu-allocator.h"
 #include "autograd.h"
 #include "data.h"
+#include "distributed.h"
 #include "errors.h"
 #include "ops.h"
 #include "runtime.h"
@@ -88,6 +89,10 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
       {"cudaIsAvailable", entry<fts::cuda_is_available>},
       {"cudaDeviceCount", entry<fts::cuda_device_count>},
       {"cudaSynchronize", entry<fts::cuda_synchronize>},
+      {"distAvailable", entry<fts::dist_available>}, {"distInit", entry<fts::dist_init>},
+      {"distDestroy", entry<fts::dist_destroy>},   {"distAllReduce", entry<fts::dist_all_reduce>},
+      {"distBroadcast", entry<fts::dist_broadcast>}, {"distAllGather", entry<fts::dist_all_gather>},
+      {"distBarrier", entry<fts::dist_barrier>},   {"distStore", entry<fts::dist_store>},
       {"version", entry<fts::version>},            {"config", entry<fts::config>},
   };
   for (const auto& e : entries) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));

@@ -12,7 +12,7 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-packages="libtorch-dev cmake g++ make"
+packages="libtorch-dev libgloo-dev cmake g++ make"
 missing=""
 for p in $packages; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

@@ -7,6 +7,7 @@ import * as autocastNs from './autocast.js';
 import * as autogradNs from './autograd.js';
 import { backends } from './backends.js';
 import * as creation from './creation.js';
+import * as distributedNs from './distributed/index.js';
 import * as ops from './ops.js';
 import * as runtime from './runtime.js';
 import * as safetensors from './safetensors.js';
@@ -21,6 +22,8 @@ export type { StateDict } from './safetensors.js';
 export type { AutocastOptions } from './autocast.js';
 export type { EngineMemory } from './runtime.js';
 export type { CpuInfo } from './backends.js';
+export type { AllReduceOptions, Backend, BroadcastOptions, InitProcessGroupOptions } from './distributed/index.js';
+export { DistributedError } from './distributed/index.js';
 export { Tensor, type Device, type MemoryFormat, type NestedArray, type ValuesIndices } from './tensor.js';
 
 /** The `torch` namespace: creation, math, autograd, memory, seeds and I/O. */
@@ -32,6 +35,8 @@ export const torch = {
   ...runtime,
   ...safetensors,
   backends,
+  /** torch.distributed: process groups and collectives over c10d (Gloo). */
+  distributed: distributedNs,
   tidy: scope.tidy,
   keep: scope.keep,
   dispose: scope.dispose,

@@ -58,6 +58,20 @@ export interface NativeAddon {
   cudaSynchronize(deviceIndex?: number): void;
   version(): string;
   config(): string;
+  distAvailable(): string | null;
+  distInit(options: {
+    rank: number; worldSize: number; host: string; port: number; isServer: boolean;
+    storePrefix: string; timeoutMs: number; interfaces: string[];
+  }): Promise<void>;
+  distDestroy(): Promise<void>;
+  distAllReduce(tensors: Handle[], op: string): Promise<void>;
+  distBroadcast(tensors: Handle[], src: number): Promise<void>;
+  distAllGather(input: Handle[], outputs: Handle[]): Promise<void>;
+  distBarrier(): Promise<void>;
+  distStore(op: 'set', key: string, value: string): Promise<void>;
+  distStore(op: 'get', key: string): Promise<string>;
+  distStore(op: 'add', key: string, by: number): Promise<number>;
+  distStore(op: 'check', key: string): Promise<boolean>;
 }
 
 function packageRoot(): string {

@@ -9,3 +9,4 @@ export * from './layers.js';
 export * from './linear.js';
 export * from './module.js';
 export * from './sequential.js';
+export { DistributedDataParallel, type DistributedDataParallelOptions } from '../distributed/ddp.js';
