@@ -94,8 +94,8 @@ export class DistributedDataParallel<In extends unknown[] = [Tensor], Out = Tens
 
   async #construct(): Promise<void> {
     await this.#verifyParams();
-    const states = Object.values(this.module.stateDict());
-    await broadcastCoalesced(states, BROADCAST_BUCKET_BYTES, 0);
+    // PyTorch's _sync_module_states: every parameter, then every buffer, in module order.
+    await broadcastCoalesced([...this.module.parameters(), ...this.module.buffers()], BROADCAST_BUCKET_BYTES, 0);
   }
 
   /** PyTorch's `verify_params_across_processes`: the same parameter count, sizes and strides as rank 0. */
