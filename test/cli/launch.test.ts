@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS, type LaunchFlags, rankEnv } from '../../src/cli/commands/launch.js';
+import { torch } from '../../src/index.js';
+import { freePort } from '../torch/distributed/ranks.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const WORKER = fileURLToPath(new URL('./launch-worker.ts', import.meta.url));
+const GROUP = fileURLToPath(new URL('./launch-group.ts', import.meta.url));
 
 interface Report {
   pid: number;
@@ -17,7 +20,7 @@ interface Report {
 }
 
 function reportsIn(stdout: string): Report[] {
-  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Report);
+  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Report).filter((r) => r.env !== undefined);
 }
 
 /** Runs `fastai-ts launch args...`; `onReports` sees the ranks' reports as they arrive. */
@@ -132,6 +135,20 @@ describe('fastai-ts launch', () => {
     assert.equal(r.stdout.match(/^fastai-ts on libtorch \d/gm)?.length, 2, r.stdout);
     assert.equal(r.stdout.match(/^intra-op threads: 1$/gm)?.length, 2, r.stdout);
     assert.equal(r.stdout.match(/^decode threads \(libuv pool\): \d+$/gm)?.length, 2, r.stdout);
+  });
+
+  it('starts ranks that join one process group from its environment alone', async (t) => {
+    if (!torch.distributed.isAvailable()) return t.skip(torch.distributed.unavailableReason() ?? 'no distributed support');
+    const port = await freePort();
+    const r = await launch(['--nproc-per-node', '2', '--master-port', String(port), '--', GROUP], { env: { OMP_NUM_THREADS: '1' } });
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { rank: number; worldSize: number; localRank: number; sum: number });
+    assert.deepEqual(lines.map((l) => l.rank).sort(), [0, 1]);
+    for (const l of lines) {
+      assert.equal(l.worldSize, 2);
+      assert.equal(l.localRank, l.rank);
+      assert.equal(l.sum, 1 + 2, 'the sum of rank + 1 over both ranks');
+    }
   });
 
   it('runs any program with --no-node', async () => {
