@@ -122,6 +122,13 @@ export function addRecipeFlags(cmd: Command): Command {
     .addOption(new Option('--early-stop <patience>', 'stop after this many epochs without a lower valid_loss').argParser(intAtLeast(1)));
 }
 
+/** `--verbose` and `--quiet`, on the program (every command takes them). */
+export function addGlobalFlags(program: Command): Command {
+  return program
+    .option('--verbose', 'show the stack trace of an error')
+    .option('--quiet', 'print less (no epoch table or progress)');
+}
+
 /** The flags a command's action received, typed. */
 export function flagsOf<T>(cmd: Command): T & GlobalFlags {
   return cmd.optsWithGlobals() as T & GlobalFlags;

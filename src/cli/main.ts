@@ -11,9 +11,18 @@ import { CommanderError } from 'commander';
 import { reportError } from './errors.js';
 import { poolSizeToSet } from './thread-pool.js';
 
+/**
+ * Whether the command is `launch` (after only global flags): the launcher starts ranks and
+ * waits for them, so it loads no engine and needs no larger pool.
+ */
+function isLaunch(argv: readonly string[]): boolean {
+  const i = argv.findIndex((a) => a !== '--verbose' && a !== '--quiet');
+  return argv[i] === 'launch';
+}
+
 async function main(argv: string[]): Promise<number> {
   // The commands load the engine; imported only once this is the process that runs them.
-  const p = (await import('./program.js')).program();
+  const p = isLaunch(argv) ? (await import('./commands/launch.js')).launchProgram() : (await import('./program.js')).program();
   try {
     await p.parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);
@@ -32,7 +41,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const pool = poolSizeToSet(process.env, availableParallelism());
+const pool = isLaunch(process.argv.slice(2)) ? undefined : poolSizeToSet(process.env, availableParallelism());
 if (pool !== undefined) {
   // Nothing heavy has run yet, so starting again is cheap. The child handles Ctrl-C; this
   // process only waits for it (a handler keeps the signal from killing it first).

@@ -14,3 +14,14 @@ export function poolSizeToSet(env: NodeJS.ProcessEnv, cores: number): number | u
   if (env.UV_THREADPOOL_SIZE !== undefined && env.UV_THREADPOOL_SIZE !== '') return undefined;
   return cores > 4 ? cores : undefined;
 }
+
+/**
+ * The `UV_THREADPOOL_SIZE` of each of `nproc` ranks started by `fastai-ts launch`: the user's
+ * value, else the cores shared out, never below libuv's default 4 (the ranks also wait for
+ * their collectives on the pool). Always set, so a rank does not start itself again.
+ */
+export function rankPoolSize(env: NodeJS.ProcessEnv, cores: number, nproc: number): string {
+  const own = env.UV_THREADPOOL_SIZE;
+  if (own !== undefined && own !== '') return own;
+  return String(Math.max(4, Math.floor(cores / nproc)));
+}
