@@ -18,6 +18,7 @@ interface Summary {
   isMainProcess: boolean;
   values: number[][][];
   nIter: number[][];
+  stopFit: { stopped: boolean; batches: number };
   lrFind: { valley: number; losses: number[] };
   validSize: number;
   nPreds: number;
@@ -38,7 +39,7 @@ function maxDiff(a: string, b: string): number {
 }
 
 describe('learn.toDistributed (2 ranks)', () => {
-  it('lrFind and fineTune(1) on pets: identical weights, metrics over the whole validation set, only rank 0 prints and writes', async (t) => {
+  it('lrFind and fineTune(1) on pets: identical weights, metrics over the whole validation set, a stop on one rank stops both, only rank 0 prints and writes', async (t) => {
     if (!haveShared(t, ['data', 'pets'], ['models', 'mobilenet_v1_0.25_224.safetensors'])) return;
     const out = mkdtempSync(join(tmpdir(), 'fastai-ts-learn-dist-'));
     after(() => rmSync(out, { recursive: true, force: true }));
@@ -67,6 +68,9 @@ describe('learn.toDistributed (2 ranks)', () => {
     // No tensor kept per batch: lrFind's fit ends 3 epochs with the same live count.
     const lr = r0.live[0]!;
     assert.deepEqual([lr[5], lr[8]], [lr[2], lr[2]], `live tensors at each epoch's end: ${lr}`);
+
+    // learn.stop() on rank 1 alone, after batch 1's step: shared in batch 2's all-reduce, so both ranks stop after batch 2.
+    assert.deepEqual([r0.stopFit, r1.stopFit], [{ stopped: true, batches: 3 }, { stopped: true, batches: 3 }]);
 
     // Only rank 0 prints and writes.
     assert.match(results[0]!.stdout, /epoch\s+train_loss\s+valid_loss\s+error_rate\s+time/);

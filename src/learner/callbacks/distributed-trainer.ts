@@ -79,6 +79,11 @@ interface ValidShare {
  *   folder every rank can read, as in fastai), then the loaders are put back and the wrapper
  *   dropped.
  *
+ * A stop (`learn.stop()`, the fit's AbortSignal, Ctrl-C) asked for on any rank is shared in
+ * the next training batch's all-reduce and ends that batch on every rank (one batch later than
+ * in a single process when asked after a batch's backward pass; during validation, at the next
+ * epoch's first batch).
+ *
  * Every rank must run the same callbacks and cancel the same batches: a collective that one
  * rank skips leaves the others waiting until the group's timeout. With GradientAccumulation the
  * gradients are averaged after every backward pass (correct, since averaging is linear; it
@@ -95,6 +100,10 @@ export class DistributedTrainer extends Callback {
   ddp: nn.DistributedDataParallel | null = null;
   #views: { train: DistributedDL<[Tensor, Tensor]>; valid: DistributedDL<[Tensor, Tensor]> } | null = null;
   #valid: ValidShare | null = null;
+  /** A stop asked for on this rank (Ctrl-C, learn.stop()) and not yet agreed on by every rank. */
+  #stopAsked = false;
+  /** The Learner's own stop, while a fit holds it back. */
+  #stop: (() => void) | null = null;
 
   /** @param options the DDP options (bucketCapMb 25, broadcastBuffers true) and how to join the group */
   constructor(options: DistributedOptions = {}) {
@@ -129,6 +138,13 @@ export class DistributedTrainer extends Callback {
     this.#views = views;
     dls.train = views.train;
     dls.valid = views.valid;
+    // A stop must end the same batch on every rank: hold it until the next loss all-reduce.
+    this.#stopAsked = false;
+    const own = learn.stop;
+    this.#stop = () => own.call(learn);
+    (learn as { stop: () => void }).stop = () => {
+      this.#stopAsked = true;
+    };
     try {
       const { init: _, ...ddpOptions } = this.options;
       this.ddp = new nn.DistributedDataParallel(learn.model, ddpOptions);
@@ -147,18 +163,21 @@ export class DistributedTrainer extends Callback {
     const learn = this.learn;
     const ddp = this.ddp;
     if (!ddp) return;
-    // NaN stands in for a missing loss so every rank still joins the all-reduce.
+    // [loss, stop asked]: NaN stands in for a missing loss so every rank still joins.
     const loss = learn.loss;
-    const mean = torch.tidy(() => (loss ? loss.detach().float().cpu().reshape([1]).clone() : torch.tensor([NaN])));
+    const stop = this.#stopAsked ? 1 : 0;
+    const sums = torch.tidy(() => torch.cat([loss ? loss.detach().float().cpu().reshape([1]) : torch.tensor([NaN]), torch.tensor([stop])]));
     try {
       // Both are enqueued now, in this order on every rank, and travel together.
-      await Promise.all([dist.allReduce(mean, { op: 'avg' }), ddp.syncGradients()]);
+      await Promise.all([dist.allReduce(sums, { op: 'sum' }), ddp.syncGradients()]);
+      const [total, stops] = sums.toArray() as number[];
       if (loss) {
-        learn.loss = torch.tidy(() => mean.reshape([]).clone());
+        learn.loss = torch.tensor(total! / dist.getWorldSize());
         loss.dispose();
       }
+      if (stops! > 0) this.#stop?.(); // every rank, after this same batch
     } finally {
-      mean.dispose();
+      sums.dispose();
     }
   }
 
@@ -290,6 +309,8 @@ export class DistributedTrainer extends Callback {
   #restore(): void {
     const views = this.#views;
     this.ddp = null;
+    if (this.#stop) Reflect.deleteProperty(this.learn, 'stop'); // the Learner's own stop again
+    this.#stop = null;
     torch.dispose(this.#valid?.preds ?? []);
     torch.dispose(this.#valid?.targs ?? []);
     this.#valid = null;

@@ -27,6 +27,16 @@ class LiveTensors extends Callback {
   }
 }
 
+/** Rank 1 alone asks to stop during training batch `at` (as Ctrl-C on one machine would). */
+class StopOnRank1 extends Callback {
+  constructor(readonly at: number) {
+    super();
+  }
+  override afterStep(): void {
+    if (rank === 1 && this.learn.iter === this.at) this.learn.stop();
+  }
+}
+
 setSeed(42);
 const breeds = (files: readonly string[]) => [...new Set(files.map((f) => basename(f).replace(/_\d+\.jpg$/, '')))].sort().slice(0, 7);
 const block = new DataBlock<string>({
@@ -49,8 +59,8 @@ const learn = (await visionLearner(dls, 'mobilenet_v1_0.25', { pretrained: true,
 const found = await learn.lrFind({ numIt: 10 });
 await learn.fineTune(1, 2e-3);
 
-const state = learn.model.stateDict();
-torch.saveSafetensors(join(out, `weights-${rank}.safetensors`), state);
+const values = learn.recorder.history.map((f) => f.values);
+const nIter = learn.recorder.history.map((f) => f.iters);
 const validSize = learn.dls.validDs.length;
 const { preds, targs } = await learn.getPreds();
 const recomputed = torch.tidy(() => preds.argmax(1).ne(targs!).float().mean().item() as number);
@@ -59,13 +69,20 @@ torch.dispose([preds, targs]);
 const saved = learn.save('final');
 const exported = learn.export(join(dir, 'export.safetensors'));
 const report = await learn.report(join(dir, 'report.html'));
+
+// A stop asked for on rank 1 only ends the same batch on both ranks.
+await learn.fit(1, 1e-4, { cbs: [new StopOnRank1(1)] });
+const stopFit = { stopped: learn.recorder.history.at(-1)!.stopped, batches: learn.recorder.losses.length };
+
+torch.saveSafetensors(join(out, `weights-${rank}.safetensors`), learn.model.stateDict());
 writeFileSync(join(out, `done-${rank}`), ''); // the test's own marker
 
 console.log(JSON.stringify({
   rank,
   isMainProcess: learn.isMainProcess,
-  values: learn.recorder.history.map((f) => f.values),
-  nIter: learn.recorder.history.map((f) => f.iters),
+  values,
+  nIter,
+  stopFit,
   lrFind: { valley: found.valley, losses: found.losses },
   validSize,
   nPreds,
