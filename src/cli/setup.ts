@@ -178,6 +178,14 @@ export async function learnerFor(dls: DataLoaders, flags: ModelFlags & Partial<R
   return learn;
 }
 
+/**
+ * Whether this process is one rank of several: `RANK` set and `WORLD_SIZE` above 1 in the
+ * environment, as `fastai-ts launch` and torchrun set them (then `train` trains data-parallel).
+ */
+export function launchedAsRank(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.RANK !== undefined && env.RANK !== '' && Number(env.WORLD_SIZE) > 1;
+}
+
 /** The recipe in words, for the console and the report. */
 export function recipeText(flags: ModelFlags & RecipeFlags, lr: number | undefined): string {
   const lrText = lr === undefined ? '' : `, lr ${lr.toExponential(2)}`;

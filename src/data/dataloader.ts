@@ -153,10 +153,33 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
 
   /** The dataset positions of epoch `epoch`, in the order they are served (unreadable ones left out). */
   order(epoch: number): number[] {
-    const n = this.dataset.length;
-    const order = this.shuffle ? Rng.fromKeys(this.seed, Stream.shuffle, epoch).permutation(n) : Array.from({ length: n }, (_, i) => i);
+    const order = this.datasetOrder(epoch);
     return this.skipped.size ? order.filter((i) => !this.skipped.has(i)) : order;
   }
+
+  /**
+   * Every dataset position in epoch `epoch`'s order, the unreadable ones included: the seeded
+   * shuffle (or dataset order), which depends on nothing but the seed and the epoch, so every
+   * process of a distributed run draws the same one.
+   */
+  datasetOrder(epoch: number): number[] {
+    const n = this.dataset.length;
+    return this.shuffle ? Rng.fromKeys(this.seed, Stream.shuffle, epoch).permutation(n) : Array.from({ length: n }, (_, i) => i);
+  }
+
+  /**
+   * Where a batch that lost unreadable samples (onError 'skip') is topped up from. null (here):
+   * from the positions that follow in the order, so such an epoch may end with a shorter or a
+   * dropped batch. A list (a distributed shard's, see DistributedDL) is drawn from cyclically and
+   * the order's own positions are left alone, so every batch keeps its planned size and the
+   * epoch its number of batches.
+   */
+  protected refillPositions(_epoch: number): readonly number[] | null {
+    return null;
+  }
+
+  /** Told the dataset positions of each batch as it is served (`b` counts the epoch's batches). Nothing here. */
+  protected served(_positions: readonly number[], _epoch: number, _b: number): void {}
 
   /** Sample `i` of the dataset after the item transforms (random ones keyed by seed, epoch and i). */
   async loadSample(i: number, epoch: number, observe?: PipelineObserver): Promise<unknown[]> {
@@ -237,14 +260,24 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
       planned++;
       return take(this.bs);
     };
+    // Top-ups for skipped samples: from the order itself, or cyclically from a separate list
+    // (bounded, in case most of it is unreadable too).
+    const spare = this.refillPositions(epoch);
+    let spareTaken = 0;
+    const refill = (k: number): number[] => {
+      if (!spare) return take(k);
+      const out: number[] = [];
+      while (out.length < k && spare.length > 0 && spareTaken < 2 * spare.length) out.push(spare[spareTaken++ % spare.length]!);
+      return out;
+    };
     const limiter = this.numWorkers > 0 ? new Limiter(this.numWorkers) : null;
-    const ahead: Promise<(unknown[] | null)[]>[] = [];
+    const ahead: { positions: number[]; loading: Promise<(unknown[] | null)[]> }[] = [];
     const fill = (): void => {
       if (!limiter) return;
       for (let p = ahead.length < this.prefetch ? plan() : null; p; p = ahead.length < this.prefetch ? plan() : null) {
         const loading = this.loadSamples(p, epoch, limiter);
         loading.catch(() => undefined); // surfaced when the consumer reaches this batch
-        ahead.push(loading);
+        ahead.push({ positions: p, loading });
       }
     };
     const skippedBefore = this.skipped.size;
@@ -254,20 +287,33 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
       for (let b = 0; ; b++) {
         fill();
         let loaded: (unknown[] | null)[];
+        let planned: number[];
         if (limiter) {
           const next = ahead.shift();
           if (!next) break;
-          loaded = await next;
+          planned = next.positions;
+          loaded = await next.loading;
         } else {
           const p = plan();
           if (!p) break;
+          planned = p;
           loaded = await this.loadSamples(p, epoch, null);
         }
-        pending = loaded.filter((s): s is unknown[] => s !== null);
-        // Replace skipped samples with the next ones in the order.
-        while (pending.length < this.bs && taken < order.length) {
-          const extra = await this.loadSamples(take(this.bs - pending.length), epoch, limiter);
-          pending.push(...extra.filter((s): s is unknown[] => s !== null));
+        pending = [];
+        const positions: number[] = [];
+        const keep = (got: readonly (unknown[] | null)[], at: readonly number[]): void => {
+          got.forEach((s, k) => {
+            if (s === null) return;
+            pending.push(s);
+            positions.push(at[k]!);
+          });
+        };
+        keep(loaded, planned);
+        // Replace skipped samples (up to the planned size: only the last batch is planned short).
+        while (pending.length < planned.length) {
+          const more = refill(planned.length - pending.length);
+          if (!more.length) break;
+          keep(await this.loadSamples(more, epoch, limiter), more);
         }
         if (pending.length === 0 || (this.dropLast && pending.length < this.bs)) {
           disposeSamples(pending);
@@ -277,6 +323,7 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
         fill(); // keep decoding while the consumer works on this batch
         const samples = pending;
         pending = [];
+        this.served(positions, epoch, b);
         const batch = this.makeBatch(samples, this.batchContext(epoch, b));
         // Let the samples just launched run their promise chains up to their decodes (sharp
         // queues them on the thread pool) before the consumer takes the main thread for a
@@ -287,7 +334,7 @@ export class DataLoader<B extends Batch = Batch> implements AsyncIterable<B> {
       }
     } finally {
       disposeSamples(pending);
-      for (const p of ahead) disposeSamples((await p.catch(() => null)) ?? []);
+      for (const p of ahead) disposeSamples((await p.loading.catch(() => null)) ?? []);
       this.warnSkipped(skippedBefore);
     }
     if (yielded === 0 && this.dataset.length > 0 && this.n === 0) throw this.nothingReadable();

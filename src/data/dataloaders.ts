@@ -57,9 +57,14 @@ export class DataLoaders {
   path = '.';
   #inferenceOnly = false;
 
+  /**
+   * @param train the training loader; during a distributed fit, its `DistributedDL` share
+   *   (set by the learner's DistributedTrainer and put back after the fit, as fastai's)
+   * @param valid the validation loader (likewise)
+   */
   constructor(
-    readonly train: DataLoader<[Tensor, Tensor]>,
-    readonly valid: DataLoader<[Tensor, Tensor]>,
+    public train: DataLoader<[Tensor, Tensor]>,
+    public valid: DataLoader<[Tensor, Tensor]>,
     readonly datasets: Datasets,
   ) {}
 

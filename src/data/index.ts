@@ -16,6 +16,7 @@ export { CollateError, collateSamples, defaultCollate } from './collate.js';
 export { Dataset, Datasets, onErrorValues, type DatasetsConfig, type OnError } from './datasets.js';
 export { DataLoader, defaultDevice, threadPoolSize, threadPoolSizeWasSet, type Batch, type DataLoaderOptions } from './dataloader.js';
 export { Pipeline, type PipelineObserver, type PipelineStage, type PipelineStep, type PipelineTransforms } from './pipeline.js';
+export { DistributedDL, shardOrder } from './distributed-dl.js';
 export { DataLoaders, type DataLoadersOptions, type InferenceConfig, type TestDlOptions } from './dataloaders.js';
 export { DataBlock, type DataBlockOptions } from './datablock.js';
 export type { SummaryOptions } from './summary.js';

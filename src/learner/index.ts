@@ -25,6 +25,7 @@ export * from './plots.js';
 export * from './metrics.js';
 export { ChannelsLast } from './callbacks/channels-last.js';
 export { CSVLogger } from './callbacks/csv-logger.js';
+export { DistributedTrainer, numDistrib, rankDistrib, type DistributedOptions } from './callbacks/distributed-trainer.js';
 export { EarlyStoppingCallback, type EarlyStoppingOptions } from './callbacks/early-stopping.js';
 export { GradientAccumulation } from './callbacks/gradient-accumulation.js';
 export { clipGradNorm_, GradientClip } from './callbacks/gradient-clip.js';

@@ -4,6 +4,7 @@
  */
 import type { DataLoader } from '../data/index.js';
 import { type Tensor, torch } from '../torch/index.js';
+import { wholeLoader } from './callbacks/distributed-trainer.js';
 import { MixedPrecision } from './callbacks/mixed-precision.js';
 import type { Learner } from './learner.js';
 
@@ -36,7 +37,8 @@ export interface Preds {
 
 /** Runs the model over `dl` in evaluation mode without gradients, gathering what was asked for on the CPU. */
 export async function getPreds(learn: Learner, options: GetPredsOptions = {}): Promise<Preds> {
-  const dl = options.dl ?? ((options.dsIdx ?? 1) === 0 ? learn.dls.train : learn.dls.valid) as DataLoader<Tensor[]>;
+  // Inside a distributed fit the loaders are this rank's shares: predict every item anyway.
+  const dl = wholeLoader(options.dl ?? ((options.dsIdx ?? 1) === 0 ? learn.dls.train : learn.dls.valid) as DataLoader<Tensor[]>);
   const lossFunc = learn.lossFunc;
   const act = options.act === undefined ? (lossFunc.activation?.bind(lossFunc) ?? ((x: Tensor) => x)) : (options.act ?? ((x: Tensor) => x));
   const parts: Record<'preds' | 'targs' | 'decoded' | 'losses' | 'inputs', Tensor[]> = { preds: [], targs: [], decoded: [], losses: [], inputs: [] };

@@ -17,6 +17,7 @@ import { ProgressCallback } from './callbacks/progress.js';
 import { Recorder } from './callbacks/recorder.js';
 import { TrainEvalCallback } from './callbacks/train-eval.js';
 import { ChannelsLast } from './callbacks/channels-last.js';
+import { DistributedTrainer, type DistributedOptions, rankDistrib } from './callbacks/distributed-trainer.js';
 import { lrFind, type LrFindOptions, type LrFindRecord, type LrFindResult } from './callbacks/lr-finder.js';
 import { type GradScalerOptions, MixedPrecision } from './callbacks/mixed-precision.js';
 import { exportLearner } from './load-learner.js';
@@ -390,6 +391,36 @@ export class Learner {
     }
   }
 
+  /**
+   * Whether this process is the one that prints, saves and writes files (fastai's
+   * `rank_distrib() == 0`): true in a single process and on rank 0 of a distributed run (the
+   * process group's rank, else `$RANK`). {@link save}, {@link export}, the progress table,
+   * the callbacks' messages and the report do nothing on the other ranks, which still take part
+   * in every collective.
+   */
+  get isMainProcess(): boolean {
+    return rankDistrib() === 0;
+  }
+
+  /**
+   * Trains data-parallel across processes from the next fit on (fastai's `to_distributed`):
+   * adds a {@link DistributedTrainer} (replacing one added before), which joins the process
+   * group from torchrun's environment (`RANK`, `WORLD_SIZE`, `MASTER_ADDR`, `MASTER_PORT`,
+   * as `fastai-ts launch` sets them) when the first fit starts, wraps the model in
+   * `nn.DistributedDataParallel`, gives each rank its share of the data and gathers the
+   * validation predictions, so the epoch table is over the whole validation set on every rank.
+   * `fit`, `fineTune` and `lrFind` work unchanged. Every rank runs the same script. Returns this.
+   * @example
+   * // RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 node train.js (and RANK=1 ...)
+   * const learn = (await visionLearner(dls, 'resnet18', { metrics: [errorRate] })).toDistributed();
+   * await learn.fineTune(1);
+   * learn.export('model.safetensors'); // written by rank 0 only
+   */
+  toDistributed(options: DistributedOptions = {}): this {
+    this.removeCbs([DistributedTrainer]);
+    return this.addCb(new DistributedTrainer(options));
+  }
+
   /** The file `save(name)` writes: `path/modelDir/name.safetensors`. */
   checkpointFile(name: string): string {
     return checkpointFile(join(this.path, this.modelDir), name);
@@ -397,10 +428,11 @@ export class Learner {
 
   /**
    * Saves the weights and (default) the optimizer state to `path/modelDir/name.safetensors`
-   * (atomically). Returns the file.
+   * (atomically). Returns the file. Only the main process writes it ({@link isMainProcess}).
    */
   save(name: string, options: SaveOptions = {}): string {
     const file = this.checkpointFile(name);
+    if (!this.isMainProcess) return file;
     saveCheckpoint(file, this.model, (options.withOpt ?? true) ? this.opt : null);
     return file;
   }
@@ -456,7 +488,8 @@ export class Learner {
   /**
    * Writes everything inference needs (architecture, weights, vocab, item and batch
    * transforms) to ONE safetensors file with no code in it; {@link loadLearner} reads it back
-   * without the training data. Default file: `path/export.safetensors`. Returns the file.
+   * without the training data. Default file: `path/export.safetensors`. Returns the file. Only
+   * the main process writes it ({@link isMainProcess}); the others return the same path.
    */
   export(file = 'export.safetensors'): string {
     return exportLearner(this, file);

@@ -37,6 +37,7 @@ export function exportLearner(learn: Learner, file: string): string {
   if (!(loss.name in LOSSES)) {
     throw new Error(`export: the loss '${loss.name}' cannot be stored (built in: ${Object.keys(LOSSES).join(', ')}); pass lossFunc to loadLearner's result instead`);
   }
+  if (!learn.isMainProcess) return target; // one writer in a distributed run
   writeExport(target, { model: learn.model, dls: learn.dls, lossFunc: loss.name, lossOptions: lossOptions(loss) });
   return target;
 }

@@ -323,7 +323,9 @@ ${layout(parts, classCount(learn, options))}
  * per epoch), the loss and lr/momentum curves over the run, the learning-rate finder's curve
  * and suggestions, a batch of training images, the confusion matrix, the most-confused pairs,
  * the classification report, the top losses, the export path and `options.notes`. A part that
- * cannot be made (no validation set, inputs that are not images) says why instead.
+ * cannot be made (no validation set, inputs that are not images) says why instead. In a
+ * distributed run only the main process (`learn.isMainProcess`) writes it; the others return
+ * the path without writing.
  * @example
  * await learn.lrFind();
  * await learn.fineTune(2);
@@ -331,6 +333,8 @@ ${layout(parts, classCount(learn, options))}
  */
 export async function writeReport(learn: Learner, file: string, options: ReportOptions = {}): Promise<string> {
   checkOptions(file, options);
+  // One writer in a distributed run; the page needs no collective, so the others just skip it.
+  if (!learn.isMainProcess) return resolve(file);
   const html = await renderPage(learn, options);
   const out = resolve(file);
   mkdirSync(dirname(out), { recursive: true });

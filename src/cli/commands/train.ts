@@ -2,15 +2,18 @@
  * `fastai-ts train <folder>`: the chapter's recipe from the command line. Labels and splits the
  * images as the flags say, builds a vision learner, optionally runs lrFind, trains (fineTune
  * when pretrained, fitOneCycle from scratch) printing the epoch table, then exports the model
- * and writes the report. Ctrl-C stops after the current batch and still writes both.
+ * and writes the report. Ctrl-C stops after the current batch and still writes both. Started as
+ * one rank of several (`RANK` and `WORLD_SIZE` > 1 in the environment, as `fastai-ts launch`
+ * and torchrun set them), it trains data-parallel (`learn.toDistributed()`): every rank runs
+ * the same command, and only rank 0 prints, exports and writes the report.
  * @module
  */
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { type Learner, type LrFindResult, minimum, setSeed, slide, steep, valley } from '../../index.js';
+import { type Learner, type LrFindResult, minimum, rankDistrib, setSeed, slide, steep, torch, valley } from '../../index.js';
 import { addDataFlags, addModelFlags, addRecipeFlags, type DataFlags, flagsOf, type GlobalFlags, type ModelFlags, type RecipeFlags } from '../flags.js';
 import { interruptSignal } from '../interrupt.js';
-import { checkArch, dataLoaders, labelling, learnerFor, recipeText } from '../setup.js';
+import { checkArch, dataLoaders, labelling, launchedAsRank, learnerFor, recipeText } from '../setup.js';
 
 /** The flags of `train`. */
 export type TrainFlags = DataFlags & ModelFlags & RecipeFlags & GlobalFlags & { out: string; report?: string };
@@ -57,8 +60,9 @@ function shellQuote(arg: string): string {
 
 /** Runs `train`; returns the exit code (0, or 130 when Ctrl-C stopped it). */
 export async function train(folder: string, flags: TrainFlags, argv: readonly string[] = []): Promise<number> {
+  // One voice in a distributed run: rank 0's ($RANK before the group exists).
   const say = (line: string) => {
-    if (!flags.quiet) console.log(line);
+    if (!flags.quiet && rankDistrib() === 0) console.log(line);
   };
   const out = resolve(flags.out);
   checkArch(flags.arch); // before the (slow) data
@@ -67,6 +71,8 @@ export async function train(folder: string, flags: TrainFlags, argv: readonly st
   const dls = await dataLoaders(lab, flags);
   say(`${lab.nItems} images, ${dls.c} classes; ${dls.trainDs.length} train / ${dls.validDs.length} valid (${lab.split}); labels: ${lab.labels}`);
   const learn = await learnerFor(dls, flags, dirname(out));
+  const distributed = launchedAsRank();
+  if (distributed) learn.toDistributed(); // joins the group as the first fit starts
   const stop = interruptSignal('training');
   const onAbort = () => learn.stop();
   stop.signal.addEventListener('abort', onAbort);
@@ -111,5 +117,6 @@ export async function train(folder: string, flags: TrainFlags, argv: readonly st
   } finally {
     stop.signal.removeEventListener('abort', onAbort);
     stop.dispose();
+    if (distributed) await torch.distributed.destroyProcessGroup();
   }
 }

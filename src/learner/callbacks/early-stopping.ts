@@ -36,7 +36,7 @@ export class EarlyStoppingCallback extends TrackerCallback {
     super.afterEpoch();
     if (this.wait >= this.patience) {
       this.stoppedEpoch = this.learn.epoch;
-      process.stderr.write(`No improvement since epoch ${this.learn.epoch - this.wait}: early stopping\n`);
+      if (this.learn.isMainProcess) process.stderr.write(`No improvement since epoch ${this.learn.epoch - this.wait}: early stopping\n`);
       throw new CancelFit('early stopping');
     }
   }

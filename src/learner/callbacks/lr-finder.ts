@@ -7,6 +7,7 @@
 import { torch } from '../../torch/index.js';
 import { Callback, CancelFit, CancelValid } from '../callback.js';
 import type { Learner } from '../learner.js';
+import { trainBatches } from './distributed-trainer.js';
 
 /** A suggested learning rate and the point of the curve it came from (for plots). */
 export interface Suggestion {
@@ -217,7 +218,8 @@ export async function lrFind<N extends string = 'valley'>(learn: Learner, option
   const optCopy = { tensors: Object.fromEntries(Object.entries(optState.tensors).map(([k, t]) => [k, torch.keep(torch.tidy(() => t.detach().clone()))])), meta: structuredClone(optState.meta) };
   const hypers = opt.hypers.map((h) => ({ ...h }));
   const epoch = learn.dls.train.epoch;
-  const nEpoch = Math.floor(numIt / Math.max(learn.dls.train.length, 1)) + 1;
+  // A distributed fit runs each rank's share of the batches, fewer than the loader's.
+  const nEpoch = Math.floor(numIt / Math.max(trainBatches(learn), 1)) + 1;
   try {
     await learn.withoutProgress(() => learn.fit(nEpoch, undefined, { cbs: [new LRFinder({ ...options, numIt })] }));
   } finally {

@@ -28,7 +28,10 @@ export function formatCell(v: number): string {
   return Number.isNaN(v) ? '#na#' : v.toFixed(6);
 }
 
-/** Prints one table row per epoch, and a live bar on terminals. Leave it out with `quiet: true`. */
+/**
+ * Prints one table row per epoch, and a live bar on terminals. Leave it out with `quiet: true`.
+ * Prints nothing outside the main process of a distributed run (`learn.isMainProcess`).
+ */
 export class ProgressCallback extends Callback {
   override order = 60;
   readonly #stream: NonNullable<ProgressCallbackOptions['stream']>;
@@ -58,7 +61,7 @@ export class ProgressCallback extends Callback {
   }
 
   override afterBatch(): void {
-    if (!this.#bar) return;
+    if (!this.#bar || !this.learn.isMainProcess) return;
     const learn = this.learn;
     const y = learn.yb[0] ?? learn.xb[0];
     this.#items += y && y.ndim > 0 ? y.shape[0]! : 1;
@@ -90,7 +93,7 @@ export class ProgressCallback extends Callback {
 
   override afterEpoch(): void {
     const log = this.learn.recorder.lastLog;
-    if (!log) return;
+    if (!log || !this.learn.isMainProcess) return;
     if (!this.#headerDone) {
       const names = this.learn.recorder.names;
       this.#widths = names.map((n) => Math.max(n.length, 8));
@@ -111,7 +114,7 @@ export class ProgressCallback extends Callback {
   }
 
   #clearBar(): void {
-    if (this.#bar) this.#stream.write('\r\x1b[K');
+    if (this.#bar && this.learn.isMainProcess) this.#stream.write('\r\x1b[K');
   }
 
   #row(values: string[]): string {

@@ -5,7 +5,7 @@
  * fit; {@link Recorder.history} keeps every fit of the Learner's life.
  * @module
  */
-import type { Tensor } from '../../torch/index.js';
+import { type Tensor, torch } from '../../torch/index.js';
 import { Callback } from '../callback.js';
 import { LRFinder } from './lr-finder.js';
 import { AvgLoss, AvgSmoothLoss, metricName } from '../metrics.js';
@@ -152,8 +152,24 @@ export class Recorder extends Callback {
   }
 
   override beforeValidate(): void {
+    this.resetValid();
+  }
+
+  /** Forgets this epoch's validation loss and metrics so far (DistributedTrainer replays the gathered set). */
+  resetValid(): void {
     this.#valid.reset();
     for (const m of this.learn.metrics) m.reset();
+  }
+
+  /**
+   * Adds one validation batch to the validation loss (weighted by its size) and the metrics:
+   * what `afterBatch` does with the loop's batch; DistributedTrainer feeds it the whole gathered
+   * validation set instead.
+   */
+  accumulateValid(pred: Tensor, targ: Tensor, loss: Tensor): void {
+    const bs = batchSize(targ);
+    this.#valid.accumulate(torch.tidy(() => loss.float().item()), bs);
+    for (const m of this.learn.metrics) m.accumulate({ pred, targ, loss, bs });
   }
 
   override afterBatch(): void {
@@ -171,9 +187,7 @@ export class Recorder extends Callback {
     }
     const targ = learn.yb[0];
     if (!targ || !learn.pred || !learn.loss) return;
-    const bs = batchSize(targ);
-    this.#valid.accumulate(loss, bs);
-    for (const m of learn.metrics) m.accumulate({ pred: learn.pred, targ, loss: learn.loss, bs });
+    this.accumulateValid(learn.pred, targ, learn.loss);
   }
 
   override afterTrain(): void {

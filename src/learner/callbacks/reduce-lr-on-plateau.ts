@@ -37,6 +37,6 @@ export class ReduceLROnPlateau extends TrackerCallback {
     const old = opt.hypers.map((h) => h.lr!);
     const lrs = old.map((lr) => Math.max(lr / this.factor, this.minLr));
     opt.setHyper('lr', lrs);
-    if (lrs[lrs.length - 1]! < old[old.length - 1]!) process.stderr.write(`Epoch ${this.learn.epoch}: reducing lr to ${lrs[lrs.length - 1]}\n`);
+    if (lrs[lrs.length - 1]! < old[old.length - 1]! && this.learn.isMainProcess) process.stderr.write(`Epoch ${this.learn.epoch}: reducing lr to ${lrs[lrs.length - 1]}\n`);
   }
 }

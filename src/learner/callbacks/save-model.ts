@@ -50,7 +50,7 @@ export class SaveModelCallback extends TrackerCallback {
     }
     super.afterEpoch();
     if (this.newBest && !this.atEnd) {
-      process.stderr.write(`Better model found at epoch ${learn.epoch} with ${this.monitor} value: ${this.best}.\n`);
+      if (learn.isMainProcess) process.stderr.write(`Better model found at epoch ${learn.epoch} with ${this.monitor} value: ${this.best}.\n`);
       learn.save(this.fname, { withOpt: this.withOpt });
       this.bestEpoch = learn.epoch;
     }

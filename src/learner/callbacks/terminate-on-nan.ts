@@ -12,7 +12,7 @@ export class TerminateOnNaNCallback extends Callback {
   override afterBatch(): void {
     const loss = this.learn.lossValue;
     if (this.learn.loss && !Number.isFinite(loss)) {
-      process.stderr.write(`Epoch ${this.learn.epoch}, batch ${this.learn.iter}: the loss is ${loss}; stopping (try a lower learning rate: lrFind())\n`);
+      if (this.learn.isMainProcess) process.stderr.write(`Epoch ${this.learn.epoch}, batch ${this.learn.iter}: the loss is ${loss}; stopping (try a lower learning rate: lrFind())\n`);
       throw new CancelFit('the loss is not finite');
     }
   }
