@@ -280,8 +280,8 @@ Napi::Value dist_all_reduce(const Napi::CallbackInfo& info) {
   if (op == "avg") {
     for (const auto& t : tensors) {
       if (!at::isFloatingType(t.scalar_type())) {
-        throw Napi::Error::New(env, std::string("allReduce: op 'avg' needs floating-point tensors, got ") + c10::toString(t.scalar_type()) +
-                                        "; use op 'sum' and divide by getWorldSize() as you need");
+        throw Napi::Error::New(env, std::string("allReduce: op 'avg' needs floating-point tensors, got an integer tensor (") +
+                                        c10::toString(t.scalar_type()) + "); use op 'sum' and divide by getWorldSize() as you need");
       }
     }
   }

@@ -264,7 +264,7 @@ export function allReduce(tensors: Tensor | readonly Tensor[], options: AllReduc
 }
 
 /** Copies rank `src`'s values of each tensor into every rank's tensor, in place (PyTorch's `broadcast`). */
-export function broadcast(tensors: Tensor | readonly Tensor[], options: BroadcastOptions = {}): Promise<void> {
+export async function broadcast(tensors: Tensor | readonly Tensor[], options: BroadcastOptions = {}): Promise<void> {
   const list = asList(tensors);
   const src = options.src ?? 0;
   const g = group('broadcast');
