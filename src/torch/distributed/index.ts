@@ -79,6 +79,7 @@ let state: GroupState | null = null;
 let joining = false;
 
 const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
+const FLOATING = new Set<string>(['float32', 'float64', 'float16', 'bfloat16']);
 
 function envInt(name: string): number | undefined {
   const v = process.env[name];
@@ -260,6 +261,10 @@ async function collective(what: string, run: () => Promise<void>): Promise<void>
 export function allReduce(tensors: Tensor | readonly Tensor[], options: AllReduceOptions = {}): Promise<void> {
   const list = asList(tensors);
   const op = options.op ?? 'sum';
+  const integer = op === 'avg' ? list.find((t) => !FLOATING.has(t.dtype)) : undefined;
+  if (integer) {
+    return Promise.reject(new TypeError(`allReduce: op 'avg' needs floating-point tensors, got ${integer.dtype}; use op 'sum' and divide by getWorldSize() as you need`));
+  }
   return collective('all-reduce', () => native.distAllReduce(list.map((t) => t._h), op));
 }
 
